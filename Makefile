@@ -1,0 +1,25 @@
+# Makefile for the slo extension (PGXS)
+#
+#   make && make install         build and install into the pg_config found
+#   make installcheck            run the pg_regress suite against a running server
+#   bash test/run.sh check       everything: packages, cluster, every suite
+#
+EXTENSION  = slo
+MODULE_big = slo
+OBJS       = src/slo.o src/tally.o src/tally_aggs.o
+
+DATA       = $(wildcard sql/slo--*.sql)
+DOCS       =
+
+REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window
+REGRESS_OPTS = --inputdir=test --load-extension=slo
+
+PG_CONFIG ?= pg_config
+
+PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+ifdef SLO_WERROR
+PG_CFLAGS += -Werror
+endif
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
