@@ -30,6 +30,7 @@
 #include <math.h>
 
 #include "common/int.h"
+#include "nodes/execnodes.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/fmgrprotos.h"
@@ -46,7 +47,13 @@ tally_for_update(FunctionCallInfo fcinfo)
 {
 	SloTally   *state = PG_GETARG_SLO_TALLY_P(0);
 
-	if (!AggCheckCallContext(fcinfo, NULL))
+	/*
+	 * The test AggCheckCallContext(fcinfo, NULL) makes, inlined: this runs
+	 * once per row, and the aggregate context itself is not needed because
+	 * the executor already placed the state there.
+	 */
+	if (fcinfo->context == NULL ||
+		!(IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState)))
 	{
 		SloTally   *copy = palloc(sizeof(SloTally));
 
