@@ -11,8 +11,13 @@ OBJS       = src/slo.o src/tally.o src/tally_aggs.o src/run_as.o
 DATA       = $(wildcard sql/slo--*.sql)
 DOCS       =
 
-REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window
+REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
+               define_objective tick_status policies_freezes security upgrade
 REGRESS_OPTS = --inputdir=test --load-extension=slo
+
+# concurrency: test/specs/*.spec, expected output in expected/ too
+ISOLATION      = tick_concurrency
+ISOLATION_OPTS = --inputdir=test --load-extension=slo
 
 PG_CONFIG ?= pg_config
 

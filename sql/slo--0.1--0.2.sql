@@ -127,6 +127,7 @@ CREATE TABLE @extschema@.objective (
 	policy		pg_catalog.text NOT NULL DEFAULT 'default'
 				REFERENCES @extschema@.policy ON UPDATE CASCADE,
 	search_path pg_catalog.text NOT NULL,
+	revision	pg_catalog.int4 NOT NULL DEFAULT 1,	-- bumped by each redefinition
 	enabled		pg_catalog.bool NOT NULL DEFAULT true,
 	created_at	pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	UNIQUE (service, name),
@@ -148,7 +149,7 @@ COMMENT ON TABLE @extschema@.correction IS
 'time ranges excluded from an objective''s counts and slices (maintenance, bad data)';
 CREATE INDEX ON @extschema@.correction (objective_id);
 
-CREATE TABLE @extschema@.freeze (
+CREATE TABLE @extschema@.deploy_freeze (
 	service		pg_catalog.text NOT NULL REFERENCES @extschema@.service ON UPDATE CASCADE ON DELETE CASCADE,
 	objective_id pg_catalog.int8 REFERENCES @extschema@.objective ON DELETE CASCADE,
 	reason		pg_catalog.text NOT NULL,
@@ -157,10 +158,10 @@ CREATE TABLE @extschema@.freeze (
 	kind		pg_catalog.text NOT NULL CHECK (kind IN ('policy', 'manual'))
 );
 -- one manual freeze per service, one policy freeze per objective
-CREATE UNIQUE INDEX freeze_manual_key ON @extschema@.freeze (service) WHERE kind = 'manual';
-CREATE UNIQUE INDEX freeze_policy_key ON @extschema@.freeze (objective_id) WHERE kind = 'policy';
-CREATE INDEX ON @extschema@.freeze (service);
-COMMENT ON TABLE @extschema@.freeze IS
+CREATE UNIQUE INDEX freeze_manual_key ON @extschema@.deploy_freeze (service) WHERE kind = 'manual';
+CREATE UNIQUE INDEX freeze_policy_key ON @extschema@.deploy_freeze (objective_id) WHERE kind = 'policy';
+CREATE INDEX ON @extschema@.deploy_freeze (service);
+COMMENT ON TABLE @extschema@.deploy_freeze IS
 'deploy freezes in force: one row per reason; a service is frozen while it has any';
 
 CREATE TABLE @extschema@.freeze_history (
@@ -215,6 +216,7 @@ CREATE INDEX ON @extschema@.invalidation (objective_id);
 -- How far each objective's rollup has been built.
 CREATE TABLE @extschema@.progress (
 	objective_id pg_catalog.int8 PRIMARY KEY REFERENCES @extschema@.objective ON DELETE CASCADE,
+	revision	pg_catalog.int4 NOT NULL,	-- of the definition the rollup was built for
 	backfilled_from pg_catalog.timestamptz NOT NULL,
 	computed_until pg_catalog.timestamptz NOT NULL
 );
@@ -262,7 +264,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.policy', 'WHERE NOT buil
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.policy_tier', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.objective', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.correction', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.freeze', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.deploy_freeze', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.freeze_history', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.event', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.objective', 'id')::pg_catalog.regclass, '');
@@ -618,7 +620,10 @@ BEGIN
 	END IF;
 	IF define_objective.window_kind = 'calendar' THEN
 		v_calendar_unit := coalesce(v_calendar_unit,
-									CASE WHEN v_window_length = interval '1 month' THEN 'month' ELSE 'days' END);
+									-- '30 days' = '1 month' for interval equality: compare the fields
+									CASE WHEN extract(month FROM v_window_length) = 1
+										  AND extract(day FROM v_window_length) = 0
+										 THEN 'month' ELSE 'days' END);
 		IF v_calendar_unit = 'month' THEN
 			v_window_length := interval '1 month';
 		END IF;
@@ -704,30 +709,16 @@ BEGIN
 			slice_target = EXCLUDED.slice_target, slice_min_events = EXCLUDED.slice_min_events,
 			empty_slices = EXCLUDED.empty_slices, min_events = EXCLUDED.min_events,
 			sla_target = EXCLUDED.sla_target, sla_window = EXCLUDED.sla_window,
-			policy = EXCLUDED.policy, search_path = EXCLUDED.search_path
+			policy = EXCLUDED.policy, search_path = EXCLUDED.search_path,
+			revision = o.revision + 1
 	RETURNING o.id INTO new_id;
 
-	-- a redefinition rebuilds the rollup from scratch at the next tick
-	PERFORM @extschema@.reset_objective(new_id);
 	IF rel <> '@extschema@.event'::regclass THEN
 		PERFORM @extschema@.attach_triggers(rel);
 	END IF;
 	RETURN new_id;
 END
 $$;
-
--- Forget what the tick built for an objective (its rollup is rebuilt).
-CREATE FUNCTION @extschema@.reset_objective(objective_id pg_catalog.int8)
-RETURNS void
-LANGUAGE sql
-SECURITY DEFINER
-SET search_path = @extschema@, pg_temp
-BEGIN ATOMIC
-	DELETE FROM @extschema@.progress p WHERE p.objective_id = reset_objective.objective_id
-		AND @extschema@.acts_for((SELECT o.owner FROM @extschema@.objective o WHERE o.id = reset_objective.objective_id));
-	DELETE FROM @extschema@.rollup r WHERE r.objective_id = reset_objective.objective_id
-		AND @extschema@.acts_for((SELECT o.owner FROM @extschema@.objective o WHERE o.id = reset_objective.objective_id));
-END;
 
 -- Exclude a time range from an objective.
 CREATE FUNCTION @extschema@.add_correction(service pg_catalog.text, objective pg_catalog.text,
@@ -736,6 +727,7 @@ RETURNS pg_catalog.int8
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
 DECLARE
 	oid_ int8;
 	new_id int8;
@@ -917,6 +909,12 @@ DECLARE
 	n int8 := 0;
 BEGIN
 	SELECT * INTO p FROM @extschema@.progress WHERE objective_id = o.id;
+	IF p.objective_id IS NOT NULL AND p.revision <> o.revision THEN
+		-- redefined since the rollup was built: rebuild it from scratch
+		DELETE FROM @extschema@.progress WHERE objective_id = o.id;
+		DELETE FROM @extschema@.rollup WHERE objective_id = o.id;
+		p := NULL;
+	END IF;
 
 	-- the triggers' notes; those of writers still in flight stay for the next tick
 	WITH gone AS (
@@ -931,8 +929,8 @@ BEGIN
 		ELSE
 			n := @extschema@.recount(o, 'backfill', lo, NULL, NULL);
 		END IF;
-		INSERT INTO @extschema@.progress (objective_id, backfilled_from, computed_until)
-		VALUES (o.id, lo, at);
+		INSERT INTO @extschema@.progress (objective_id, revision, backfilled_from, computed_until)
+		VALUES (o.id, o.revision, lo, at);
 		RETURN n;
 	END IF;
 
@@ -1123,16 +1121,16 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT s.owner FROM @extschema@.service s WHERE s.name = service);
 
-ALTER TABLE @extschema@.freeze ENABLE ROW LEVEL SECURITY;
-CREATE POLICY freeze_read ON @extschema@.freeze FOR SELECT USING (true);
-CREATE POLICY freeze_write ON @extschema@.freeze FOR ALL
+ALTER TABLE @extschema@.deploy_freeze ENABLE ROW LEVEL SECURITY;
+CREATE POLICY freeze_read ON @extschema@.deploy_freeze FOR SELECT USING (true);
+CREATE POLICY freeze_write ON @extschema@.deploy_freeze FOR ALL
 	USING (@extschema@.acts_for(@extschema@.service_owner(service)))
 	WITH CHECK (@extschema@.acts_for(@extschema@.service_owner(service)));
 ALTER TABLE @extschema@.freeze_history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY freeze_history_read ON @extschema@.freeze_history FOR SELECT USING (true);
 CREATE POLICY freeze_history_write ON @extschema@.freeze_history FOR INSERT
 	WITH CHECK (@extschema@.acts_for(@extschema@.service_owner(service)));
-GRANT SELECT, INSERT, DELETE ON @extschema@.freeze TO PUBLIC;
+GRANT SELECT, INSERT, DELETE ON @extschema@.deploy_freeze TO PUBLIC;
 GRANT SELECT, INSERT ON @extschema@.freeze_history TO PUBLIC;
 
 CREATE FUNCTION @extschema@.check_service(service pg_catalog.text)
@@ -1140,6 +1138,7 @@ RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = check_service.service) THEN
 		RAISE EXCEPTION 'service "%" does not exist', service
@@ -1149,11 +1148,12 @@ END
 $$;
 
 -- Freeze a service by hand.
-CREATE FUNCTION @extschema@.freeze(service pg_catalog.text, reason pg_catalog.text)
+CREATE FUNCTION @extschema@.freeze_service(service pg_catalog.text, reason pg_catalog.text)
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
 BEGIN
 	PERFORM @extschema@.check_service(service);
 	IF reason IS NULL OR btrim(reason) = '' THEN
@@ -1163,25 +1163,26 @@ BEGIN
 		RAISE EXCEPTION 'permission denied to freeze service "%"', service
 			USING ERRCODE = '42501', DETAIL = 'Only the service''s owner or a member of slo_admin may.';
 	END IF;
-	INSERT INTO @extschema@.freeze (service, reason, set_by, kind)
-	VALUES (freeze.service, freeze.reason, CURRENT_USER, 'manual')
+	INSERT INTO @extschema@.deploy_freeze (service, reason, set_by, kind)
+	VALUES (freeze_service.service, freeze_service.reason, CURRENT_USER, 'manual')
 	ON CONFLICT (service) WHERE kind = 'manual' DO NOTHING;
 	IF NOT FOUND THEN
 		RETURN false;
 	END IF;
 	INSERT INTO @extschema@.freeze_history (service, change, kind, reason, changed_by)
-	VALUES (freeze.service, 'set', 'manual', freeze.reason, CURRENT_USER);
+	VALUES (freeze_service.service, 'set', 'manual', freeze_service.reason, CURRENT_USER);
 	RETURN true;
 END
 $$;
 
 -- Lift every freeze of a service by hand (a policy sets its own again at the
 -- next tick if the budget is still exhausted).
-CREATE FUNCTION @extschema@.unfreeze(service pg_catalog.text, reason pg_catalog.text)
+CREATE FUNCTION @extschema@.unfreeze_service(service pg_catalog.text, reason pg_catalog.text)
 RETURNS pg_catalog.int4
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
 DECLARE
 	n int4;
 BEGIN
@@ -1194,10 +1195,10 @@ BEGIN
 			USING ERRCODE = '42501', DETAIL = 'Only the service''s owner or a member of slo_admin may.';
 	END IF;
 	WITH gone AS (
-		DELETE FROM @extschema@.freeze f WHERE f.service = unfreeze.service RETURNING f.*
+		DELETE FROM @extschema@.deploy_freeze f WHERE f.service = unfreeze_service.service RETURNING f.*
 	)
 	INSERT INTO @extschema@.freeze_history (service, objective_id, change, kind, reason, changed_by)
-	SELECT g.service, g.objective_id, 'lift', g.kind, unfreeze.reason, CURRENT_USER FROM gone g;
+	SELECT g.service, g.objective_id, 'lift', g.kind, unfreeze_service.reason, CURRENT_USER FROM gone g;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END
@@ -1210,12 +1211,13 @@ LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = @extschema@, pg_temp
 AS $$
+#variable_conflict use_column
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = deploy_allowed.service) THEN
 		RAISE EXCEPTION 'service "%" does not exist', deploy_allowed.service
 			USING ERRCODE = '42704', HINT = 'See SELECT name FROM slo.service.';
 	END IF;
-	RETURN NOT EXISTS (SELECT 1 FROM @extschema@.freeze f WHERE f.service = deploy_allowed.service);
+	RETURN NOT EXISTS (SELECT 1 FROM @extschema@.deploy_freeze f WHERE f.service = deploy_allowed.service);
 END
 $$;
 
@@ -1231,7 +1233,7 @@ BEGIN
 	IF e.action IN ('freeze', 'incident') AND NOT e.too_little_data THEN
 		why := format('%s/%s: %s tier of policy %s (budget remaining %s)', o.service, o.name,
 					  e.tier, o.policy, round(e.remaining::numeric, 4));
-		INSERT INTO @extschema@.freeze (service, objective_id, reason, set_by, kind)
+		INSERT INTO @extschema@.deploy_freeze (service, objective_id, reason, set_by, kind)
 		VALUES (o.service, o.id, why, 'policy:' || o.policy, 'policy')
 		ON CONFLICT (objective_id) WHERE kind = 'policy' DO NOTHING;
 		IF FOUND THEN
@@ -1240,7 +1242,7 @@ BEGIN
 		END IF;
 	ELSIF e.action IN ('normal', 'caution') THEN
 		WITH gone AS (
-			DELETE FROM @extschema@.freeze f WHERE f.objective_id = o.id AND f.kind = 'policy' RETURNING f.*
+			DELETE FROM @extschema@.deploy_freeze f WHERE f.objective_id = o.id AND f.kind = 'policy' RETURNING f.*
 		)
 		INSERT INTO @extschema@.freeze_history (service, objective_id, change, kind, reason, changed_by)
 		SELECT g.service, g.objective_id, 'lift', 'policy',
@@ -1338,7 +1340,7 @@ SELECT o.service, o.name AS objective, o.sli_kind, o.budgeting, o.window_kind,
 	   e.time_to_exhaustion, e.too_little_data, o.min_events,
 	   o.sla_target, o.sla_window, e.sla_sli, e.sla_sli - o.sla_target AS sla_margin,
 	   o.policy, e.tier, e.action,
-	   EXISTS (SELECT 1 FROM @extschema@.freeze f WHERE f.service = o.service) AS frozen,
+	   EXISTS (SELECT 1 FROM @extschema@.deploy_freeze f WHERE f.service = o.service) AS frozen,
 	   e.evaluated_at, e.last_error, o.id AS objective_id
 FROM @extschema@.objective o
 LEFT JOIN @extschema@.evaluation e ON e.objective_id = o.id;
@@ -1386,8 +1388,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF to_regnamespace('cron') IS NULL THEN
-		RAISE EXCEPTION 'pg_cron is not installed in database "%"', current_database()
+		RAISE EXCEPTION 'pg_cron is not installed in this database'
 			USING ERRCODE = '55000',
+				  DETAIL = format('Database %I has no schema "cron".', current_database()),
 				  HINT = format('Install pg_cron (shared_preload_libraries, then CREATE EXTENSION pg_cron in the database named by cron.database_name, where cron.schedule_in_database(''slo-tick'', ''* * * * *'', ''CALL slo.tick()'', %L) schedules it), or run CALL slo.tick() every minute from any other scheduler.',
 								current_database());
 	END IF;
