@@ -371,7 +371,19 @@ DECLARE
 	o record;
 	sql text;
 BEGIN
-	FOR o IN SELECT id, time_column FROM @extschema@.objective WHERE source = TG_RELID LOOP
+	-- only time columns still of type timestamptz: a column whose type the
+	-- table's owner changed could make minute_of() run the owner's cast
+	-- function with this function's (superuser) rights
+	FOR o IN SELECT ob.id, ob.time_column FROM @extschema@.objective ob
+			 JOIN pg_catalog.pg_attribute a ON a.attrelid = ob.source AND a.attname = ob.time_column
+			 WHERE ob.source IN (SELECT pg_catalog.pg_partition_ancestors(TG_RELID))
+			   AND NOT a.attisdropped
+			   AND a.atttypid = 'pg_catalog.timestamptz'::pg_catalog.regtype LOOP
+		IF TG_OP = 'TRUNCATE' THEN
+			-- '-infinity' asks the tick to rebuild the whole rollup
+			INSERT INTO @extschema@.invalidation (objective_id, bucket) VALUES (o.id, '-infinity');
+			CONTINUE;
+		END IF;
 		sql := NULL;
 		IF TG_OP IN ('INSERT', 'UPDATE') THEN
 			sql := format('SELECT %s, @extschema@.minute_of(%I) FROM new_rows', o.id, o.time_column);
@@ -393,25 +405,41 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	part regclass;
 BEGIN
-	IF tbl = '@extschema@.event'::regclass
-	   AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = 'slo_invalidate_insert') THEN
-		RETURN;
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = 'slo_invalidate_insert') THEN
-		EXECUTE format('CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON %s '
-					   'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT '
-					   'EXECUTE FUNCTION @extschema@.invalidate()', tbl);
-		EXECUTE format('CREATE TRIGGER slo_invalidate_update AFTER UPDATE ON %s '
-					   'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT '
-					   'EXECUTE FUNCTION @extschema@.invalidate()', tbl);
-		EXECUTE format('CREATE TRIGGER slo_invalidate_delete AFTER DELETE ON %s '
-					   'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT '
-					   'EXECUTE FUNCTION @extschema@.invalidate()', tbl);
-	END IF;
+	-- the table and, if partitioned, every partition: DML aimed straight at
+	-- a partition fires only that partition's statement triggers.  Run again
+	-- after adding partitions.
+	FOR part IN
+		SELECT t.relid FROM pg_partition_tree(tbl) t
+		JOIN pg_class c ON c.oid = t.relid
+		WHERE c.relkind IN ('r', 'p')
+	LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = 'slo_invalidate_insert') THEN
+			EXECUTE format('CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON %s '
+						   'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT '
+						   'EXECUTE FUNCTION @extschema@.invalidate()', part);
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = 'slo_invalidate_update') THEN
+			EXECUTE format('CREATE TRIGGER slo_invalidate_update AFTER UPDATE ON %s '
+						   'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT '
+						   'EXECUTE FUNCTION @extschema@.invalidate()', part);
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = 'slo_invalidate_delete') THEN
+			EXECUTE format('CREATE TRIGGER slo_invalidate_delete AFTER DELETE ON %s '
+						   'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT '
+						   'EXECUTE FUNCTION @extschema@.invalidate()', part);
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = 'slo_invalidate_truncate') THEN
+			EXECUTE format('CREATE TRIGGER slo_invalidate_truncate AFTER TRUNCATE ON %s '
+						   'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.invalidate()', part);
+		END IF;
+	END LOOP;
 END
 $$;
-REVOKE ALL ON FUNCTION @extschema@.attach_triggers(pg_catalog.regclass) FROM PUBLIC;
+-- Runs with the caller's rights (CREATE TRIGGER needs the TRIGGER privilege on
+-- the table), so every role that may define objectives may call it.
 
 SELECT @extschema@.attach_triggers('@extschema@.event');
 
@@ -476,6 +504,9 @@ BEGIN
 		RAISE EXCEPTION '% expression must be of type %, not %', what, wanted, t
 			USING ERRCODE = '42804', DETAIL = format('The expression is: %s', expr);
 	END IF;
+	-- parse it where the counting query puts it, without reading a row, so
+	-- that an aggregate, window or set-returning function is rejected now
+	EXECUTE format('SELECT count(*) FILTER (WHERE (%s)) FROM %s WHERE false', expr, tbl);
 END
 $$;
 
@@ -526,6 +557,10 @@ DECLARE
 	new_id int8;
 	caller_path text := pg_catalog.current_setting('search_path');
 BEGIN
+	IF define_objective.name IS NULL OR btrim(define_objective.name) = '' THEN
+		RAISE EXCEPTION 'objective name must not be empty' USING ERRCODE = '22023';
+	END IF;
+
 	-- the objective's source: a table of the user's, or the built-in event table
 	IF define_objective.source IS NULL THEN
 		rel := '@extschema@.event'::regclass;
@@ -668,6 +703,25 @@ BEGIN
 	IF (define_objective.sla_target IS NULL) <> (define_objective.sla_window IS NULL) THEN
 		RAISE EXCEPTION 'an SLA needs both sla_target and sla_window' USING ERRCODE = '22023';
 	END IF;
+	IF define_objective.sla_window < interval '1 minute' OR define_objective.sla_window > interval '400 days' THEN
+		RAISE EXCEPTION 'SLA window % is out of range', define_objective.sla_window
+			USING ERRCODE = '22023', DETAIL = 'A window lasts from one minute to 400 days.';
+	END IF;
+	IF NOT (define_objective.slice_target > 0 AND define_objective.slice_target <= 1) THEN
+		RAISE EXCEPTION 'slice target % is out of range', define_objective.slice_target
+			USING ERRCODE = '22023', DETAIL = 'A slice target must be greater than 0 and at most 1.';
+	END IF;
+	IF define_objective.min_events < 0 OR define_objective.slice_min_events < 0 THEN
+		RAISE EXCEPTION 'a minimum number of events must not be negative' USING ERRCODE = '22023';
+	END IF;
+	IF v_empty NOT IN ('exclude', 'good', 'bad') THEN
+		RAISE EXCEPTION 'unknown empty_slices "%"', v_empty
+			USING ERRCODE = '22023', HINT = 'Use exclude, good or bad.';
+	END IF;
+	IF v_calendar_unit NOT IN ('month', 'days') THEN
+		RAISE EXCEPTION 'unknown calendar unit "%"', v_calendar_unit
+			USING ERRCODE = '22023', HINT = 'Use month or days.';
+	END IF;
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.policy p WHERE p.name = define_objective.policy) THEN
 		RAISE EXCEPTION 'policy "%" does not exist', define_objective.policy
 			USING ERRCODE = '42704', HINT = 'Shipped policies: default, traffic-light, freeze-on-burn.';
@@ -740,6 +794,9 @@ BEGIN
 	END IF;
 	IF reason IS NULL OR btrim(reason) = '' THEN
 		RAISE EXCEPTION 'a correction needs a reason' USING ERRCODE = '22023';
+	END IF;
+	IF during IS NULL OR isempty(during) THEN
+		RAISE EXCEPTION 'a correction needs a non-empty time range' USING ERRCODE = '22023';
 	END IF;
 	INSERT INTO @extschema@.correction (objective_id, during, reason)
 	VALUES (oid_, during, reason) RETURNING id INTO new_id;
@@ -868,9 +925,12 @@ AS $$
 DECLARE
 	n int8;
 BEGIN
-	CREATE TEMP TABLE IF NOT EXISTS slo_counted (bucket timestamptz PRIMARY KEY, valid int8, good int8)
-		ON COMMIT DROP;
-	TRUNCATE slo_counted;
+	IF to_regclass('pg_temp.slo_counted') IS NULL THEN
+		CREATE TEMP TABLE slo_counted (bucket timestamptz PRIMARY KEY, valid int8, good int8)
+			ON COMMIT DROP;
+	ELSE
+		TRUNCATE slo_counted;
+	END IF;
 	INSERT INTO slo_counted
 	SELECT c.bucket, c.valid, c.good
 	FROM @extschema@.query_counts_as(o.owner::regrole, o.search_path,
@@ -921,7 +981,14 @@ BEGIN
 		DELETE FROM @extschema@.invalidation i WHERE i.objective_id = o.id RETURNING i.bucket
 	)
 	SELECT array_agg(DISTINCT bucket ORDER BY bucket) INTO changed FROM gone
-	WHERE p.objective_id IS NOT NULL AND bucket >= p.backfilled_from;
+	WHERE p.objective_id IS NOT NULL AND (bucket >= p.backfilled_from OR bucket = '-infinity');
+
+	IF changed[1] = '-infinity' THEN
+		-- the source was truncated: rebuild from scratch
+		DELETE FROM @extschema@.progress WHERE objective_id = o.id;
+		DELETE FROM @extschema@.rollup WHERE objective_id = o.id;
+		p := NULL;
+	END IF;
 
 	IF p.objective_id IS NULL THEN
 		IF o.sli_kind = 'freshness' THEN
@@ -1318,7 +1385,8 @@ BEGIN
 	INSERT INTO @extschema@.tick_log (started_at, finished_at, buckets_recounted,
 									  objectives_evaluated, errors)
 	VALUES (started, clock_timestamp(), n_buckets, n_objectives, n_errors);
-	DELETE FROM @extschema@.tick_log WHERE started_at < at - interval '7 days';
+	-- kept seven days of wall-clock time ("at" may be any instant)
+	DELETE FROM @extschema@.tick_log WHERE started_at < started - interval '7 days';
 END
 $$;
 REVOKE ALL ON PROCEDURE @extschema@.tick(pg_catalog.timestamptz) FROM PUBLIC;
