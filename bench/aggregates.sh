@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+#
+# bench/aggregates.sh: how fast are slo's counting aggregates next to the
+# plain SQL they replace, and next to count(*), the cost of just scanning?
+#
+# Usage:
+#   bash bench/aggregates.sh
+#
+# Server:
+#   - PGHOST, PGPORT or PGUSER set: use that running server.  The benchmark
+#     creates (if missing) and uses the database $BENCH_DB (default slo_bench),
+#     and CREATE EXTENSION slo there; the extension must be installed
+#     (make && make install).
+#   - none of them set: start a throwaway cluster (initdb as the postgres OS
+#     user, unix socket only, port $BENCH_PORT, shared_buffers $BENCH_SHARED_BUFFERS)
+#     in a temporary directory, and remove it at exit ($BENCH_KEEP=1 keeps it).
+#
+# Knobs (environment):
+#   BENCH_ROWS=10000000                     rows of the request log
+#   BENCH_WINDOW_ROWS="250000 500000 1000000"  moving-window sizes; the last one
+#                                           is also compared under 2 workers
+#   BENCH_RUNS=7  BENCH_WARMUP=1            measured runs and warm-up runs per query
+#   BENCH_WORKERS="0 2"                     max_parallel_workers_per_gather settings
+#   BENCH_WORK_MEM=256MB                    work_mem (window sorts stay in memory)
+#   BENCH_PORT=54390  BENCH_SHARED_BUFFERS=4GB  BENCH_DB=slo_bench  BENCH_KEEP=
+#                                           (4GB: every table is below shared_buffers/4, so
+#                                           sequential scans keep it in shared buffers rather
+#                                           than reading it through a 256kB ring from the OS
+#                                           cache; the header says which case applies)
+#   BENCH_REGENERATE=1                      rebuild the data set even if it is there
+#   BENCH_MARKDOWN=1                        also print the results table as markdown
+#
+# Timing: server side, the "Execution Time" of
+# EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) (see bench/aggregates_lib.sql).
+# Medians over BENCH_RUNS runs, after BENCH_WARMUP warm-up runs; the runs go
+# round robin over the queries, so drift hits every query alike.
+#
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+ROWS=${BENCH_ROWS:-10000000}
+WINDOW_ROWS=${BENCH_WINDOW_ROWS:-"250000 500000 1000000"}
+RUNS=${BENCH_RUNS:-7}
+WARMUP=${BENCH_WARMUP:-1}
+WORKERS=${BENCH_WORKERS:-"0 2"}
+WORK_MEM=${BENCH_WORK_MEM:-256MB}
+PORT=${BENCH_PORT:-54390}
+SHARED_BUFFERS=${BENCH_SHARED_BUFFERS:-4GB}
+DB=${BENCH_DB:-slo_bench}
+WINDOW_MAIN=${WINDOW_ROWS##* }
+STAMP="slo bench data v2: rows=$ROWS window_rows=$WINDOW_ROWS"
+
+PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
+
+log() { printf '%s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------
+
+CLUSTER_DIR=
+stop_cluster() {
+	if [[ -n $CLUSTER_DIR && -d $CLUSTER_DIR ]]; then
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+		if [[ -z ${BENCH_KEEP:-} ]]; then
+			rm -rf "$CLUSTER_DIR"
+		else
+			log "cluster kept in $CLUSTER_DIR (stop: runuser -u postgres -- $PGBIN/pg_ctl -D $CLUSTER_DIR/data stop)"
+		fi
+	fi
+}
+
+# A throwaway cluster of our own.  Self-contained on purpose: the benchmark
+# needs postmaster settings (shared_buffers) that a test cluster does not.
+start_cluster() {
+	local dir
+	dir=$(mktemp -d /tmp/slo-bench.XXXXXX)
+	CLUSTER_DIR=$dir
+	trap stop_cluster EXIT
+	if [[ $(id -u) -eq 0 ]]; then
+		chown postgres: "$dir"
+		RUNAS=(runuser -u postgres --)
+	else
+		RUNAS=()
+	fi
+	"${RUNAS[@]}" "$PGBIN/initdb" -A trust -U postgres --no-sync -E UTF8 --locale=C \
+		-D "$dir/data" >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+	cat >>"$dir/data/postgresql.conf" <<-EOF
+		listen_addresses = ''
+		unix_socket_directories = '$dir'
+		port = $PORT
+		shared_buffers = $SHARED_BUFFERS
+		work_mem = $WORK_MEM
+		jit = off
+		max_wal_size = 8GB
+		checkpoint_timeout = 1h
+		fsync = off
+		synchronous_commit = off
+		full_page_writes = off
+		autovacuum = off
+	EOF
+	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
+		|| { cat "$dir/server.log" >&2; exit 1; }
+	export PGHOST=$dir PGPORT=$PORT PGUSER=postgres
+}
+
+if [[ -z ${PGHOST:-}${PGPORT:-}${PGUSER:-} ]]; then
+	log "no PGHOST/PGPORT/PGUSER: starting a throwaway cluster on port $PORT"
+	start_cluster
+fi
+
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
+PSQL=(psql -X -q -v ON_ERROR_STOP=1)
+if [[ $("${PSQL[@]}" -d postgres -tAc "SELECT count(*) FROM pg_database WHERE datname = '$DB'") == 0 ]]; then
+	"${PSQL[@]}" -d postgres -c "CREATE DATABASE \"$DB\""
+fi
+PSQL+=(-d "$DB")
+"${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS slo" -c "CREATE SCHEMA IF NOT EXISTS bench"
+
+# Session settings of every timed session (the server's own for the rest).
+SESSION_SET="SET jit = off; SET work_mem = '$WORK_MEM';"
+
+# ---------------------------------------------------------------------------
+# The data set
+# ---------------------------------------------------------------------------
+
+have=$("${PSQL[@]}" -tAc "SELECT obj_description('bench.requests'::regclass, 'pg_class')" 2>/dev/null || true)
+if [[ -n ${BENCH_REGENERATE:-} || $have != "$STAMP" ]]; then
+	log "generating $ROWS rows (and window subsets $WINDOW_ROWS) ..."
+	t0=$(date +%s)
+	"${PSQL[@]}" -v rows="$ROWS" -v window_rows="$WINDOW_ROWS" -v stamp="$STAMP" \
+		-f "$HERE/aggregates_setup.sql" >/dev/null
+	log "  done in $(( $(date +%s) - t0 )) s"
+else
+	log "reusing the data set ($STAMP)"
+fi
+
+"${PSQL[@]}" -v rows="$ROWS" -v window_rows="$WINDOW_ROWS" -v window_main="$WINDOW_MAIN" \
+	-f "$HERE/aggregates_lib.sql" >/dev/null
+
+# ---------------------------------------------------------------------------
+# Header: what ran where
+# ---------------------------------------------------------------------------
+
+echo "== slo counting aggregates benchmark (bench/aggregates.sh)"
+echo "date:        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "server:      $("${PSQL[@]}" -tAc 'SELECT version()')"
+SLO_SO="$(pg_config --pkglibdir 2>/dev/null)/slo.so"
+echo "slo:         extension $("${PSQL[@]}" -tAc "SELECT extversion FROM pg_extension WHERE extname = 'slo'")," \
+	"source $(git -C "$HERE/.." describe --always --dirty 2>/dev/null || echo '?')," \
+	"$SLO_SO sha256 $(sha256sum "$SLO_SO" 2>/dev/null | cut -c1-12)"
+echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the runs"
+echo "CPUs:        $(nproc) ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'))${PGHOST:+; server socket/host $PGHOST}"
+echo "timing:      server side, Execution Time of EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON);"
+echo "             median of $RUNS runs after $WARMUP warm-up run(s), round robin over the queries"
+"${PSQL[@]}" -tA -F ' ' -c "$SESSION_SET" -c "
+	SELECT rpad(name || ':', 36) || current_setting(name)
+	FROM pg_settings
+	WHERE name IN ('jit', 'shared_buffers', 'work_mem', 'max_worker_processes',
+	               'max_parallel_workers', 'parallel_leader_participation',
+	               'parallel_setup_cost', 'parallel_tuple_cost', 'min_parallel_table_scan_size')
+	ORDER BY name" | sed 's/^/setting     /'
+echo "setting     max_parallel_workers_per_gather:    $WORKERS (each query runs under each; see the table)"
+echo
+echo "data:        bench.requests, $ROWS rows, $("${PSQL[@]}" -tAc "SELECT pg_size_pretty(pg_table_size('bench.requests'))"); one row per 250 ms"
+"${PSQL[@]}" -c "$SESSION_SET" -c "SET max_parallel_workers_per_gather = 2" -c "
+	SELECT service, count(*) AS rows, round(avg((NOT ok)::int) * 100, 3) AS \"% not ok\",
+	       round(percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms)::numeric, 1) AS p50_ms,
+	       round(slo.p_within(latency_ms, 250)::numeric, 5) AS p_within_250
+	FROM bench.requests GROUP BY ROLLUP (service) ORDER BY service NULLS LAST"
+"${PSQL[@]}" -tA -c "
+	SELECT CASE WHEN pg_relation_size('bench.requests') > pg_size_bytes(current_setting('shared_buffers')) / 4
+	            THEN 'note:        bench.requests is larger than shared_buffers/4: its sequential scans read'
+	                 || E'\n             through a 256kB ring buffer (BAS_BULKREAD) from the OS page cache'
+	            ELSE 'note:        bench.requests fits in shared_buffers/4: after the warm-up its scans hit shared buffers' END"
+echo "window subsets: $(for n in $WINDOW_ROWS; do printf 'bench.requests_%s ' "$n"; done)(first N rows by ts; a 1-hour frame holds 14,400 rows)"
+echo
+
+# The aggregates must answer exactly what their SQL forms answer, here too.
+echo "== check: slo aggregates equal their SQL forms on this data (serial and parallel)"
+for w in $WORKERS; do
+	"${PSQL[@]}" -tA -c "$SESSION_SET" -c "SET max_parallel_workers_per_gather = $w" -c "
+		SELECT format('workers=%s  p_within same: %s  burn_rate same: %s  budget_remaining same: %s',
+		              $w,
+		              slo.p_within(latency_ms, 250) = count(*) FILTER (WHERE latency_ms <= 250)::float8 / count(*),
+		              slo.burn_rate(ok, 0.999) = (count(*) FILTER (WHERE NOT ok))::float8 / count(ok)::float8 / (1::float8 - 0.999),
+		              slo.budget_remaining(ok, 0.999) = 1::float8 - (count(*) FILTER (WHERE NOT ok))::float8 / ((1::float8 - 0.999) * count(ok)::float8))
+		FROM bench.requests"
+done
+echo
+
+# ---------------------------------------------------------------------------
+# The runs
+# ---------------------------------------------------------------------------
+
+for w in $WORKERS; do
+	ids=$("${PSQL[@]}" -tA -c "SELECT id FROM bench.queries WHERE $w = ANY (workers) ORDER BY ord")
+	script=$(mktemp)
+	{
+		echo "$SESSION_SET"
+		echo "SET max_parallel_workers_per_gather = $w;"
+		for r in $(seq 0 "$RUNS"); do
+			if (( r == 0 )); then reps=$WARMUP; else reps=1; fi
+			for (( k = 0; k < reps; k++ )); do
+				while IFS= read -r id; do
+					printf "SELECT bench.measure('%s', %d);\n" "$id" "$r"
+				done <<<"$ids"
+			done
+		done
+	} >"$script"
+	log "running max_parallel_workers_per_gather = $w ($(grep -c measure "$script") query runs) ..."
+	"${PSQL[@]}" -tA -f "$script" >&2
+	rm -f "$script"
+done
+echo
+
+echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) after the runs"
+echo
+
+# ---------------------------------------------------------------------------
+# Plan shapes, and the check that parallel runs really are parallel
+# ---------------------------------------------------------------------------
+
+echo "== plan shapes (from the timed EXPLAIN ANALYZE runs)"
+"${PSQL[@]}" -c "
+	SELECT DISTINCT ON (q.ord, r.workers) r.workers, q.id AS query, r.shape AS plan,
+	       format('%s/%s', min(r.launched) OVER (PARTITION BY q.id, r.workers), r.planned) AS \"launched/planned\"
+	FROM bench.results r JOIN bench.queries q USING (id)
+	WHERE q.section NOT LIKE '3%' OR q.rows = $WINDOW_MAIN
+	ORDER BY q.ord, r.workers"
+
+echo "== one plan in full: slo.p_within under max_parallel_workers_per_gather = ${WORKERS##* }"
+"${PSQL[@]}" -c "$SESSION_SET" -c "SET max_parallel_workers_per_gather = ${WORKERS##* }" \
+	-c "EXPLAIN (COSTS OFF, VERBOSE) SELECT slo.p_within(latency_ms, 250) FROM bench.requests"
+
+bad=$("${PSQL[@]}" -tA -c "
+	SELECT string_agg(DISTINCT format('%s (workers=%s): %s, launched %s', r.id, r.workers, r.shape, r.launched), E'\n')
+	FROM bench.results r JOIN bench.queries q USING (id)
+	WHERE r.workers > 0 AND q.section NOT LIKE '3%'
+	  AND NOT (r.shape LIKE '%Gather%Aggregate (Partial)%' AND r.launched > 0)")
+if [[ -n $bad ]]; then
+	echo "FAILED: these runs were meant to be parallel (Gather > Partial Aggregate, workers launched) but were not:"
+	echo "$bad"
+	echo "(with a small BENCH_ROWS the planner may rightly prefer a serial plan)"
+	exit 1
+fi
+echo "parallel check: every run with workers > 0 of sections 1-2 used Gather > Partial Aggregate and launched workers: ok"
+echo
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+
+RESULTS_SQL="
+	WITH med AS (
+		SELECT id, workers, count(*) AS n,
+		       percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms,
+		       min(ms) AS min_ms, max(ms) AS max_ms
+		FROM bench.results WHERE run > 0 GROUP BY id, workers)
+	SELECT q.section, q.ord, q.id AS query, m.workers,
+	       to_char(m.ms, 'FM999999990.0') AS median_ms,
+	       to_char(m.min_ms, 'FM999999990.0') || '-' || to_char(m.max_ms, 'FM999999990.0') AS range_ms,
+	       to_char(m.ms / p.ms, 'FM990.00') AS vs_peer,
+	       to_char(m.ms / f.ms, 'FM990.00') AS vs_count,
+	       to_char(m.ms * 1e6 / q.rows, 'FM999990.0') AS ns_per_row
+	FROM med m JOIN bench.queries q USING (id)
+	LEFT JOIN med p ON p.id = q.peer_id AND p.workers = m.workers
+	LEFT JOIN med f ON f.id = q.floor_id AND f.workers = m.workers"
+
+echo "== results: median Execution Time (ms) of $RUNS runs"
+echo "   vs peer:     slo aggregate / its SQL form (goal <= 1.00)"
+echo "   vs count(*): query / count(*) over the same rows in the same shape"
+echo "                (plain, GROUP BY service, or moving window; goal for p_within <= 1.25)"
+echo "   rows: 1-2b read bench.requests ($ROWS rows); 3 reads the first N rows, named in the query"
+"${PSQL[@]}" -c "
+	SELECT query, workers, median_ms AS \"median ms\", range_ms AS \"min-max ms\",
+	       coalesce(vs_peer, '') AS \"vs peer\", vs_count AS \"vs count(*)\", ns_per_row AS \"ns/row\"
+	FROM ($RESULTS_SQL) t
+	ORDER BY section, workers, ord"
+
+echo "== moving window scaling (slo.burn_rate OVER 1-hour RANGE frame, workers = 0): O(n) means flat ns/row"
+"${PSQL[@]}" -c "
+	SELECT q.rows AS rows, r.id AS query,
+	       to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms), 'FM999999990.0') AS \"median ms\",
+	       to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms) * 1e6 / q.rows, 'FM999990.0') AS \"ns/row\"
+	FROM bench.results r JOIN bench.queries q USING (id)
+	WHERE q.section LIKE '3 %' AND r.workers = 0 AND r.run > 0
+	GROUP BY q.ord, q.rows, r.id ORDER BY q.id LIKE 'window count%' DESC, q.id LIKE 'window sql%' DESC, q.rows"
+
+echo "== moving window, frame length (slo.burn_rate, $WINDOW_MAIN rows, workers = 0): with the inverse function the frame length does not matter"
+"${PSQL[@]}" -c "
+	SELECT q.frame, q.frame_rows AS \"rows per frame\", r.id AS query,
+	       to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms), 'FM999999990.0') AS \"median ms\",
+	       to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms) * 1e6 / q.rows, 'FM999990.0') AS \"ns/row\"
+	FROM bench.results r JOIN bench.queries q USING (id)
+	WHERE q.id LIKE 'window slo.%' AND q.rows = $WINDOW_MAIN AND r.workers = 0 AND r.run > 0
+	GROUP BY q.frame, q.frame_rows, q.rows, r.id ORDER BY q.frame_rows"
+
+if [[ -n ${BENCH_MARKDOWN:-} ]]; then
+	echo "== the same, as markdown"
+	"${PSQL[@]}" -tA -c "
+		SELECT '| query | workers | median ms | min-max ms | vs peer | vs count(*) | ns/row |' UNION ALL
+		SELECT '|---|---:|---:|---:|---:|---:|---:|' UNION ALL
+		(SELECT format('| %s | %s | %s | %s | %s | %s | %s |', replace(query, '*', '\\*'), workers, median_ms,
+		               range_ms, coalesce(vs_peer, ''), vs_count, ns_per_row)
+		 FROM ($RESULTS_SQL) t ORDER BY section, workers, ord)"
+fi
