@@ -6,21 +6,26 @@
 
 ------------------------------------------------------------------------------
 -- Roles.  Cluster-wide, so created only when missing and never dropped with
--- the extension.  slo_reader reads every table and view of schema slo;
--- slo_admin may also define objectives on tables it does not own, set and
--- lift freezes for any service, and run the tick.
+-- the extension.  slo_reader reads every table and view of schema slo and
+-- changes nothing; slo_writer may also define services, and objectives on
+-- tables its members own, and freeze its own services; slo_admin may do all
+-- that for any table and service, and run the tick.
 ------------------------------------------------------------------------------
 DO $roles$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'slo_reader') THEN
 		CREATE ROLE slo_reader NOLOGIN;
 	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'slo_writer') THEN
+		CREATE ROLE slo_writer NOLOGIN;
+	END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'slo_admin') THEN
 		CREATE ROLE slo_admin NOLOGIN;
 	END IF;
 END
 $roles$;
-GRANT slo_reader TO slo_admin;
+GRANT slo_reader TO slo_writer;
+GRANT slo_writer TO slo_admin;
 
 ------------------------------------------------------------------------------
 -- Evaluating user SQL as its owner (src/run_as.c).  The C function refuses a
@@ -315,12 +320,13 @@ RETURNS pg_catalog.bool
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+	-- the service must be the caller's, and so must the source table (the
+	-- built-in event table belongs to every service's owners)
 	SELECT @extschema@.is_admin()
-		OR pg_catalog.pg_has_role(CURRENT_USER,
-			(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = source), 'USAGE')
-		-- the built-in event table belongs to every service's owners
-		OR (source = '@extschema@.event'::pg_catalog.regclass
-			AND @extschema@.acts_for((SELECT s.owner FROM @extschema@.service s WHERE s.name = service)))
+		OR (@extschema@.acts_for((SELECT s.owner FROM @extschema@.service s WHERE s.name = service))
+			AND (source = '@extschema@.event'::pg_catalog.regclass
+				 OR pg_catalog.pg_has_role(CURRENT_USER,
+						(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = source), 'USAGE')))
 $$;
 CREATE POLICY objective_insert ON @extschema@.objective FOR INSERT
 	WITH CHECK (owner = CURRENT_USER AND @extschema@.may_define_on(source, service));
@@ -337,10 +343,10 @@ CREATE POLICY correction_write ON @extschema@.correction FOR ALL
 	WITH CHECK (@extschema@.acts_for((SELECT o.owner FROM @extschema@.objective o WHERE o.id = objective_id)));
 
 GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO slo_reader;
-GRANT SELECT ON @extschema@.service, @extschema@.objective, @extschema@.policy,
-	@extschema@.policy_tier, @extschema@.correction TO PUBLIC;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.service, @extschema@.objective,
-	@extschema@.correction TO PUBLIC;
+	@extschema@.correction TO slo_writer;
+-- objectives on the built-in event table are evaluated as their owners
+GRANT SELECT ON @extschema@.event TO slo_writer;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.policy, @extschema@.policy_tier TO slo_admin;
 
 ------------------------------------------------------------------------------
@@ -376,7 +382,8 @@ BEGIN
 	-- function with this function's (superuser) rights
 	FOR o IN SELECT ob.id, ob.time_column FROM @extschema@.objective ob
 			 JOIN pg_catalog.pg_attribute a ON a.attrelid = ob.source AND a.attname = ob.time_column
-			 WHERE ob.source IN (SELECT pg_catalog.pg_partition_ancestors(TG_RELID))
+			 WHERE (ob.source = TG_RELID
+					OR ob.source IN (SELECT pg_catalog.pg_partition_ancestors(TG_RELID)))
 			   AND NOT a.attisdropped
 			   AND a.atttypid = 'pg_catalog.timestamptz'::pg_catalog.regtype LOOP
 		IF TG_OP = 'TRUNCATE' THEN
@@ -412,7 +419,9 @@ BEGIN
 	-- a partition fires only that partition's statement triggers.  Run again
 	-- after adding partitions.
 	FOR part IN
-		SELECT t.relid FROM pg_partition_tree(tbl) t
+		-- (pg_partition_tree() and pg_partition_ancestors() return no rows
+		-- for a table that is not partitioned and not a partition)
+		SELECT t.relid FROM (SELECT tbl AS relid UNION SELECT relid FROM pg_partition_tree(tbl)) t
 		JOIN pg_class c ON c.oid = t.relid
 		WHERE c.relkind IN ('r', 'p')
 	LOOP
@@ -628,6 +637,11 @@ BEGIN
 		IF define_objective.value IS NULL OR define_objective.op IS NULL OR define_objective.threshold IS NULL THEN
 			RAISE EXCEPTION 'a threshold objective needs value, op and threshold' USING ERRCODE = '22023';
 		END IF;
+		IF define_objective.good IS NOT NULL AND define_objective.source IS NOT NULL THEN
+			RAISE EXCEPTION 'a threshold objective takes value, op and threshold, not good'
+				USING ERRCODE = '22023',
+					  HINT = 'Drop good, or drop value, op and threshold for a ratio objective.';
+		END IF;
 		IF define_objective.op NOT IN ('lt', 'le', 'gt', 'ge') THEN
 			RAISE EXCEPTION 'unknown comparison "%"', define_objective.op
 				USING ERRCODE = '22023', HINT = 'Use lt, le, gt or ge.';
@@ -729,9 +743,9 @@ BEGIN
 
 	-- the ownership check is row-level security on slo.objective; say it plainly first
 	IF NOT @extschema@.may_define_on(rel, define_objective.service) THEN
-		RAISE EXCEPTION 'permission denied to define objectives on "%"', rel
+		RAISE EXCEPTION 'permission denied to define objectives on "%" for service "%"', rel, define_objective.service
 			USING ERRCODE = '42501',
-				  DETAIL = 'Only the owner of a source table, or a member of slo_admin, may define objectives on it.';
+				  DETAIL = 'An objective is defined by a role that acts for the service''s owner and owns the source table, or by a member of slo_admin.';
 	END IF;
 
 	INSERT INTO @extschema@.objective AS o
@@ -810,7 +824,8 @@ CREATE FUNCTION @extschema@.record(service pg_catalog.text, objective pg_catalog
 		ts pg_catalog.timestamptz DEFAULT pg_catalog.now())
 RETURNS void
 LANGUAGE sql
-SECURITY DEFINER
+-- runs with the caller's rights: row-level security on slo.event lets a role
+-- record events only for services it acts for
 SET search_path = @extschema@, pg_temp
 BEGIN ATOMIC
 	INSERT INTO @extschema@.event (service, objective, ts, ok, value)
@@ -819,7 +834,7 @@ END;
 REVOKE ALL ON FUNCTION @extschema@.record(pg_catalog.text, pg_catalog.text, pg_catalog.bool,
 		pg_catalog.float8, pg_catalog.timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.record(pg_catalog.text, pg_catalog.text, pg_catalog.bool,
-		pg_catalog.float8, pg_catalog.timestamptz) TO slo_admin;
+		pg_catalog.float8, pg_catalog.timestamptz) TO slo_writer;
 
 ------------------------------------------------------------------------------
 -- Windows
@@ -968,6 +983,12 @@ DECLARE
 	changed timestamptz[];
 	n int8 := 0;
 BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = o.source) THEN
+		RAISE EXCEPTION 'source table of objective "%" of service "%" no longer exists', o.name, o.service
+			USING ERRCODE = '42P01',
+				  HINT = 'Redefine the objective on another table, or delete it from slo.objective.';
+	END IF;
+
 	SELECT * INTO p FROM @extschema@.progress WHERE objective_id = o.id;
 	IF p.objective_id IS NOT NULL AND p.revision <> o.revision THEN
 		-- redefined since the rollup was built: rebuild it from scratch
@@ -1072,10 +1093,13 @@ BEGIN
 	counted := slices_seen;
 
 	IF o.empty_slices <> 'exclude' THEN
-		-- whole slices in [lo, hi) aligned to origin, less corrected ones
+		-- whole slices in [lo, hi) aligned to origin, less corrected ones,
+		-- from the first event the rollup has seen (a new objective is not
+		-- charged for the time before its data began)
 		SELECT count(*) INTO slices_total
 		FROM generate_series(date_bin(o.slice, lo, origin), hi - o.slice, o.slice) AS s
 		WHERE s >= lo
+		  AND s + o.slice > (SELECT min(r.bucket) FROM @extschema@.rollup r WHERE r.objective_id = o.id)
 		  AND NOT EXISTS (SELECT 1 FROM @extschema@.correction c
 						  WHERE c.objective_id = o.id AND c.during && tstzrange(s, s + o.slice));
 		IF slices_total > slices_seen THEN
@@ -1106,6 +1130,10 @@ DECLARE
 	lb interval;
 	t record;
 BEGIN
+	-- slices are made of whole minutes: judge them as of the last whole minute
+	IF o.budgeting <> 'occurrences' THEN
+		at := @extschema@.minute_of(at);
+	END IF;
 	w := @extschema@.window_of(o, at);
 	mw := @extschema@.measure(o, w.window_start, w.window_start, LEAST(at, w.window_end));
 	m := mw;
@@ -1188,6 +1216,13 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT s.owner FROM @extschema@.service s WHERE s.name = service);
 
+ALTER TABLE @extschema@.event ENABLE ROW LEVEL SECURITY;
+CREATE POLICY event_read ON @extschema@.event FOR SELECT USING (true);
+CREATE POLICY event_write ON @extschema@.event FOR ALL
+	USING (@extschema@.acts_for(@extschema@.service_owner(service)))
+	WITH CHECK (@extschema@.acts_for(@extschema@.service_owner(service)));
+GRANT INSERT, UPDATE, DELETE ON @extschema@.event TO slo_writer;
+
 ALTER TABLE @extschema@.deploy_freeze ENABLE ROW LEVEL SECURITY;
 CREATE POLICY freeze_read ON @extschema@.deploy_freeze FOR SELECT USING (true);
 CREATE POLICY freeze_write ON @extschema@.deploy_freeze FOR ALL
@@ -1197,8 +1232,8 @@ ALTER TABLE @extschema@.freeze_history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY freeze_history_read ON @extschema@.freeze_history FOR SELECT USING (true);
 CREATE POLICY freeze_history_write ON @extschema@.freeze_history FOR INSERT
 	WITH CHECK (@extschema@.acts_for(@extschema@.service_owner(service)));
-GRANT SELECT, INSERT, DELETE ON @extschema@.deploy_freeze TO PUBLIC;
-GRANT SELECT, INSERT ON @extschema@.freeze_history TO PUBLIC;
+GRANT INSERT, DELETE ON @extschema@.deploy_freeze TO slo_writer;
+GRANT INSERT ON @extschema@.freeze_history TO slo_writer;
 
 CREATE FUNCTION @extschema@.check_service(service pg_catalog.text)
 RETURNS void
@@ -1307,13 +1342,16 @@ BEGIN
 			INSERT INTO @extschema@.freeze_history (service, objective_id, change, kind, reason, changed_by)
 			VALUES (o.service, o.id, 'set', 'policy', why, 'policy:' || o.policy);
 		END IF;
-	ELSIF e.action IN ('normal', 'caution') THEN
+	ELSIF e.action IN ('normal', 'caution') OR e.remaining IS NULL THEN
+		-- a recovered budget, or a new window without events yet
 		WITH gone AS (
 			DELETE FROM @extschema@.deploy_freeze f WHERE f.objective_id = o.id AND f.kind = 'policy' RETURNING f.*
 		)
 		INSERT INTO @extschema@.freeze_history (service, objective_id, change, kind, reason, changed_by)
 		SELECT g.service, g.objective_id, 'lift', 'policy',
-			   format('%s/%s: budget recovered to the %s tier', o.service, o.name, e.tier),
+			   format('%s/%s: %s', o.service, o.name,
+					  coalesce('budget recovered to the ' || e.tier || ' tier',
+							   'no events yet in the new window')),
 			   'policy:' || o.policy
 		FROM gone g;
 	END IF;
