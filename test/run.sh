@@ -100,6 +100,17 @@ cmd_demo() {
 	psql -X -v ON_ERROR_STOP=1 -d "$DEMO_DB" -f "$ROOT/test/demo/report.sql" \
 		|| die "the report failed"
 
+	slo_log "defining the revenue team's SLO set in the slo catalog (test/demo/catalog_demo.sql)"
+	psql_db "$DEMO_DB" -f "$ROOT/test/demo/catalog_demo.sql" || die "defining the SLO catalog failed"
+	psql -X -v ON_ERROR_STOP=1 -d "$DEMO_DB" -f "$ROOT/test/demo/catalog_report.sql" \
+		|| die "the catalog report failed"
+	psql -X -v ON_ERROR_STOP=1 -d "$DEMO_DB" \
+		-c "SELECT slo.schedule() AS cron_job_id" \
+		-c "SELECT jobname, schedule, command, database, username FROM cron.job" \
+		|| die "scheduling the tick with pg_cron failed"
+	echo "pg_cron now runs CALL slo.tick() every minute; watch it with"
+	echo "  SELECT * FROM slo.tick_log ORDER BY id DESC LIMIT 5;"
+
 	cat <<-EOF
 
 		The demo cluster is running (data $DEMO_DIR/data, server log $DEMO_DIR/log).
