@@ -26,7 +26,9 @@ SELECT plan(32);
 -- random sizes up to 5000, skewed small.  Values mix NULL, NaN, +/-Infinity,
 -- signed zeros, extremes and heavy duplicates; bounds are constant,
 -- infinite, tied with values, or vary per row (never NaN).  Targets cycle
--- through pw_targets; some rows have a NULL target or NULL counts.
+-- through pw_targets; some rows have a NULL target or NULL counts.  Counts
+-- go up to 1.5e14 a row, so that a data set's total passes 2^53 (float8
+-- rounds) while the total of all data sets stays below 2^63.
 -- ---------------------------------------------------------------------------
 SET LOCAL TimeZone = 'UTC';
 DO $seed$ BEGIN PERFORM setseed(0.31); END $seed$;
@@ -94,7 +96,7 @@ FROM (
                        WHEN 4 THEN 0.99 WHEN 5 THEN 0.999 WHEN 6 THEN 0.9999 ELSE random() END AS ok_p,
            (SELECT target FROM pw_targets WHERE k = 1 + ds % 7) AS target,
            CASE WHEN ds % 5 = 2 THEN 0.1 ELSE 0 END AS t_null_p,
-           (ARRAY[0, 1, 10, 1000, 1000000, 1.5e15])[1 + ds % 6] AS scale,
+           (ARRAY[0, 1, 10, 1000, 1000000, 1.5e14])[1 + ds % 6] AS scale,
            CASE WHEN ds IN (3, 7) THEN 1.0 ELSE (ARRAY[0, 0.02, 0.3])[1 + floor(random() * 3)::int] END AS cnull_p,
            (ARRAY[30, 120, 420, 1800, 7200])[1 + floor(random() * 5)::int] AS gap_s,
            (ARRAY[0, 0, 0.3, 0.8])[1 + floor(random() * 4)::int] AS peer_p
