@@ -6,7 +6,7 @@
 #
 EXTENSION  = slo
 MODULE_big = slo
-OBJS       = src/slo.o src/tally.o src/tally_aggs.o src/run_as.o
+OBJS       = src/slo.o src/tally.o src/tally_aggs.o src/run_as.o src/sketch.o src/sketch_aggs.o
 
 DATA       = $(wildcard sql/slo--*.sql)
 DOCS       =
