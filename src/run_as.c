@@ -25,26 +25,35 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
 
-/* Columns every counting query must return: bucket, valid, good. */
-#define COUNTS_NATTS	3
-
+/*
+ * The query's columns must be those the SQL declaration of the calling
+ * function promises (bucket, valid, good[, sketch]).
+ */
 static void
-check_counts_shape(TupleDesc tupdesc)
+check_result_shape(TupleDesc got, TupleDesc want)
 {
-	if (tupdesc->natts != COUNTS_NATTS ||
-		TupleDescAttr(tupdesc, 0)->atttypid != TIMESTAMPTZOID ||
-		TupleDescAttr(tupdesc, 1)->atttypid != INT8OID ||
-		TupleDescAttr(tupdesc, 2)->atttypid != INT8OID)
+	int			i;
+
+	if (got->natts != want->natts)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("counting query must return (timestamptz, bigint, bigint)")));
+				 errmsg("counting query returns %d columns, not %d", got->natts, want->natts)));
+	for (i = 0; i < want->natts; i++)
+		if (TupleDescAttr(got, i)->atttypid != TupleDescAttr(want, i)->atttypid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column %d of the counting query is of type %s, not %s", i + 1,
+							format_type_be(TupleDescAttr(got, i)->atttypid),
+							format_type_be(TupleDescAttr(want, i)->atttypid))));
 }
 
 /*
  * query_counts_as(owner regrole, search_path text, query text,
  *                 lo timestamptz, hi timestamptz, buckets timestamptz[])
  * returns table (bucket timestamptz, valid bigint, good bigint)
+ * (and, declared as query_sketches_as, a fourth column: sketch slo.sketch)
  *
  * Runs "query" with $1 = lo, $2 = hi, $3 = buckets as role "owner" in a
  * security-restricted operation, with search_path set for the duration, and
@@ -110,7 +119,7 @@ query_counts_as(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("counting query must be a single SELECT")));
-	check_counts_shape(SPI_tuptable->tupdesc);
+	check_result_shape(SPI_tuptable->tupdesc, rsinfo->setDesc);
 
 	for (i = 0; i < SPI_processed; i++)
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
