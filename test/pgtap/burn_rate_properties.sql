@@ -1,7 +1,7 @@
 -- test/pgtap/burn_rate_properties.sql
 --
 -- Property tests of the error-budget aggregates and their scalar forms.  On
--- many random data sets, against every target of br_targets (0.9, 0.99,
+-- many random data sets, against every target of ds_targets (0.9, 0.99,
 -- 0.999, 0.9999, 0.95, 0.5 and a random one in (0, 1)), each equals its
 -- plain-SQL definition exactly (float8 equality via IS DISTINCT FROM):
 --
@@ -22,142 +22,8 @@
 BEGIN;
 SELECT plan(105);
 
--- ---------------------------------------------------------------------------
--- Random data sets (the same generator in every file of test/pgtap/, each
--- file with its own seed).  br_ds holds one row of parameters for each of
--- 64 data sets, br_data their rows.  Data set 1 is empty, 2 and 3 have one
--- row (3 all NULL), 7 is all NULL, 5 and 6 have 5000 rows; the rest have
--- random sizes up to 5000, skewed small.  Values mix NULL, NaN, +/-Infinity,
--- signed zeros, extremes and heavy duplicates; bounds are constant,
--- infinite, tied with values, or vary per row (never NaN).  Targets cycle
--- through br_targets; some rows have a NULL target or NULL counts.  Counts
--- go up to 1.5e14 a row, so that a data set's total passes 2^53 (float8
--- rounds) while the total of all data sets stays below 2^63.
--- ---------------------------------------------------------------------------
-SET LOCAL TimeZone = 'UTC';
-DO $seed$ BEGIN PERFORM setseed(0.57); END $seed$;
-
-CREATE TABLE br_targets (k int PRIMARY KEY, target float8 NOT NULL);
-INSERT INTO br_targets
-VALUES (1, 0.9), (2, 0.99), (3, 0.999), (4, 0.9999), (5, 0.95), (6, 0.5),
-       (7, 0.001 + random() * 0.998);     -- a random target in (0, 1)
-
--- a finite float8 drawn from the value domain of a data set
-CREATE FUNCTION pg_temp.br_value(mode text, k int, r float8) RETURNS float8
-LANGUAGE sql IMMUTABLE AS $f$
-SELECT CASE mode
-    WHEN 'unique' THEN r * 1000 - 100
-    WHEN 'coarse' THEN round(r * 100)::float8 / 4
-    WHEN 'dup'    THEN floor(r * k)
-    WHEN 'zeros'  THEN CASE WHEN r < 0.5 THEN '-0'::float8 ELSE 0::float8 END
-    ELSE (ARRAY[1e308, -1e308, 5e-324, -5e-324, 0, 2.2250738585072014e-308,
-                1.7976931348623157e308, 1, 0.1 + 0.2, 0.3]::float8[])[1 + floor(r * 10)::int]
-END $f$;
-
--- an interval from a set whose members compare equal across units
--- ('1 mon' = '30 days' = '720 hours', '1 year' = '360 days', ...)
-CREATE FUNCTION pg_temp.br_interval(mode text, r float8, s float8) RETURNS interval
-LANGUAGE sql IMMUTABLE AS $f$
-SELECT CASE mode
-    WHEN 'tricky' THEN (ARRAY['1 mon', '30 days', '720 hours', '29 days 24:00',
-                              '1 mon -1 us', '30 days 00:00:00.000001', '1 year',
-                              '360 days', '12 mons', '-1 day', '-24 hours', '0',
-                              '1 day -24 hours', '2 mons -30 days', '43200 minutes',
-                              '1 hour', '60 minutes', '3600 seconds']::interval[])
-                       [1 + floor(r * 18)::int]
-    ELSE make_interval(months => floor(r * 3)::int,
-                       days => floor(s * 70)::int - 10,
-                       hours => (floor(r * 1000)::int % 48) - 12)
-END $f$;
-
-CREATE TABLE br_ds AS
-SELECT ds, n, null_p, nan_p, pinf_p, ninf_p, vmode, k, bmode,
-       pg_temp.br_value(vmode, k, rb) AS bound,
-       imode, inull_p, ibmode,
-       pg_temp.br_interval('tricky', rib, 0) AS ibound,
-       ok_null_p, ok_p, target, t_null_p, scale, cnull_p, gap_s, peer_p
-FROM (
-    SELECT ds,
-           CASE ds WHEN 1 THEN 0 WHEN 2 THEN 1 WHEN 3 THEN 1 WHEN 4 THEN 2
-                   WHEN 5 THEN 5000 WHEN 6 THEN 5000 WHEN 7 THEN 300 WHEN 8 THEN 3
-                   ELSE floor(random() ^ 3 * 5001)::int END AS n,
-           CASE WHEN ds IN (3, 7) THEN 1.0 WHEN ds % 6 = 0 THEN 0.0
-                ELSE (ARRAY[0.01, 0.05, 0.2, 0.5, 0.9])[1 + floor(random() * 5)::int] END AS null_p,
-           CASE WHEN ds % 4 = 1 THEN 0.0
-                ELSE (ARRAY[0.005, 0.02, 0.1, 0.3])[1 + floor(random() * 4)::int] END AS nan_p,
-           (ARRAY[0, 0.01, 0.05, 0.2])[1 + floor(random() * 4)::int] AS pinf_p,
-           (ARRAY[0, 0.01, 0.05, 0.2])[1 + floor(random() * 4)::int] AS ninf_p,
-           (ARRAY['unique', 'coarse', 'dup', 'dup', 'zeros', 'extreme'])[1 + ds % 6] AS vmode,
-           (ARRAY[1, 2, 3, 7])[1 + floor(random() * 4)::int] AS k,
-           (ARRAY['const', 'const', 'pinf', 'ninf', 'per_row', 'const', 'per_row'])[1 + ds % 7] AS bmode,
-           random() AS rb,
-           (ARRAY['tricky', 'random'])[1 + ds % 2] AS imode,
-           CASE WHEN ds IN (3, 7) THEN 1.0 ELSE (ARRAY[0, 0.05, 0.4])[1 + floor(random() * 3)::int] END AS inull_p,
-           (ARRAY['const', 'per_row', 'const'])[1 + ds % 3] AS ibmode,
-           random() AS rib,
-           CASE WHEN ds IN (3, 7) THEN 1.0 ELSE (ARRAY[0, 0, 0.01, 0.3])[1 + floor(random() * 4)::int] END AS ok_null_p,
-           CASE ds % 8 WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 0.5 WHEN 3 THEN 0.9
-                       WHEN 4 THEN 0.99 WHEN 5 THEN 0.999 WHEN 6 THEN 0.9999 ELSE random() END AS ok_p,
-           (SELECT target FROM br_targets WHERE k = 1 + ds % 7) AS target,
-           CASE WHEN ds % 5 = 2 THEN 0.1 ELSE 0 END AS t_null_p,
-           (ARRAY[0, 1, 10, 1000, 1000000, 1.5e14])[1 + ds % 6] AS scale,
-           CASE WHEN ds IN (3, 7) THEN 1.0 ELSE (ARRAY[0, 0.02, 0.3])[1 + floor(random() * 3)::int] END AS cnull_p,
-           (ARRAY[30, 120, 420, 1800, 7200])[1 + floor(random() * 5)::int] AS gap_s,
-           (ARRAY[0, 0, 0.3, 0.8])[1 + floor(random() * 4)::int] AS peer_p
-    FROM generate_series(1, 64) ds
-) p;
-
-CREATE TABLE br_raw AS
-SELECT d.ds, g AS id,
-       random() AS r1, random() AS r2, random() AS r3, random() AS r4,
-       random() AS r5, random() AS r6, random() AS r7, random() AS r8,
-       random() AS r9, random() AS r10, random() AS r11, random() AS r12,
-       random() AS r13, random() AS r14, random() AS r15, random() AS r16
-FROM br_ds d, generate_series(1, d.n) g;
-
-CREATE TABLE br_data AS
-SELECT ds, id,
-       timestamptz '2024-03-01 00:00+00'
-         + make_interval(secs => sum(gap) OVER (PARTITION BY ds ORDER BY id)) AS ts,
-       v, b, iv, ib, ok, t, good, valid
-FROM (
-    SELECT r.ds, r.id,
-           CASE WHEN r.r16 < d.peer_p THEN 0 ELSE floor(r.r16 * d.gap_s) END AS gap,
-           CASE WHEN r.r1 < d.null_p THEN NULL
-                WHEN r.r2 < d.nan_p THEN 'NaN'::float8
-                WHEN r.r2 < d.nan_p + d.pinf_p THEN 'Infinity'::float8
-                WHEN r.r2 < d.nan_p + d.pinf_p + d.ninf_p THEN '-Infinity'::float8
-                ELSE pg_temp.br_value(d.vmode, d.k, r.r3) END AS v,
-           CASE d.bmode
-                WHEN 'const' THEN d.bound
-                WHEN 'pinf' THEN 'Infinity'::float8
-                WHEN 'ninf' THEN '-Infinity'::float8
-                ELSE CASE WHEN r.r4 < 0.1 THEN NULL
-                          WHEN r.r4 < 0.15 THEN 'Infinity'::float8
-                          WHEN r.r4 < 0.2 THEN '-Infinity'::float8
-                          ELSE pg_temp.br_value(d.vmode, d.k, r.r5) END END AS b,
-           CASE WHEN r.r6 < d.inull_p THEN NULL
-                ELSE pg_temp.br_interval(d.imode, r.r7, r.r8) END AS iv,
-           CASE d.ibmode
-                WHEN 'const' THEN d.ibound
-                ELSE CASE WHEN r.r4 < 0.1 THEN NULL
-                          ELSE pg_temp.br_interval('tricky', r.r5, 0) END END AS ib,
-           CASE WHEN r.r9 < d.ok_null_p THEN NULL ELSE r.r10 < d.ok_p END AS ok,
-           CASE WHEN r.r11 < d.t_null_p THEN NULL ELSE d.target END AS t,
-           CASE WHEN r.r12 < d.cnull_p / 2 THEN NULL
-                ELSE floor(cnt.valid::numeric * CASE WHEN r.r15 < 0.3 THEN 1
-                                                     WHEN r.r15 < 0.4 THEN 0
-                                                     ELSE r.r15::numeric END)::bigint END AS good,
-           cnt.valid
-    FROM br_raw r
-    JOIN br_ds d USING (ds)
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN r.r12 > 1 - d.cnull_p / 2 THEN NULL
-                    WHEN r.r13 < 0.2 THEN 0
-                    ELSE floor(r.r14::numeric * d.scale::numeric)::bigint END AS valid) cnt
-) s;
-CREATE INDEX ON br_data (ds);
-ANALYZE br_ds, br_data, br_targets;
+\set seed 0.57
+\ir datasets.psql
 
 SET LOCAL max_parallel_workers_per_gather = 0;
 
@@ -173,32 +39,32 @@ BEGIN
 END $f$;
 
 -- every data set against every target (a NULL target stays NULL)
-CREATE TEMP VIEW br_tdata AS
+CREATE TEMP VIEW ds_tdata AS
 SELECT d.ds, d.id, tg.k AS tk, d.ok, d.good, d.valid,
        CASE WHEN d.t IS NULL THEN NULL ELSE tg.target END AS t
-FROM br_data d CROSS JOIN br_targets tg;
+FROM ds_data d CROSS JOIN ds_targets tg;
 
 -- ---------------------------------------------------------------------------
 -- The data sets really contain what the properties are about.
 -- ---------------------------------------------------------------------------
-SELECT ok((SELECT count(*) = 7 AND bool_and(target > 0 AND target < 1) FROM br_targets)
-          AND (SELECT count(DISTINCT target) FROM br_ds) = 7,
+SELECT ok((SELECT count(*) = 7 AND bool_and(target > 0 AND target < 1) FROM ds_targets)
+          AND (SELECT count(DISTINCT target) FROM ds_ds) = 7,
           'seven targets in (0, 1), each the target of some data sets');
 SELECT ok((SELECT count(*) FILTER (WHERE g = n AND n > 0) > 0 AND count(*) FILTER (WHERE g = 0 AND n > 0) > 0
               AND count(*) FILTER (WHERE g > 0 AND g < n) > 10 AND count(*) FILTER (WHERE n = 0) > 0
-           FROM (SELECT ds, count(*) FILTER (WHERE ok) AS g, count(ok) AS n FROM br_data GROUP BY ds) s),
+           FROM (SELECT ds, count(*) FILTER (WHERE ok) AS g, count(ok) AS n FROM ds_data GROUP BY ds) s),
           'boolean data sets: all good, all bad, mixed, and none valid');
 SELECT ok((SELECT count(*) FILTER (WHERE valid = 0) > 0 AND count(*) FILTER (WHERE good = valid AND valid > 0) > 0
               AND count(*) FILTER (WHERE good IS NULL) > 0 AND count(*) FILTER (WHERE valid IS NULL) > 0
               AND count(*) FILTER (WHERE t IS NULL) > 0
-           FROM br_data)
-          AND (SELECT max(s) > 2::numeric ^ 56 FROM (SELECT sum(valid) AS s FROM br_data GROUP BY ds) x),
+           FROM ds_data)
+          AND (SELECT max(s) > 2::numeric ^ 56 FROM (SELECT sum(valid) AS s FROM ds_data GROUP BY ds) x),
           'counted rows: valid = 0, good = valid, NULL counts, NULL targets, and totals beyond 2^56 (where float8 rounds)');
 SELECT ok((SELECT count(*) FILTER (WHERE br IS NULL) > 0 AND count(*) FILTER (WHERE br = 0) > 0
               AND count(*) FILTER (WHERE br > 1) > 0 AND count(*) FILTER (WHERE br > 0 AND br < 1) > 0
               AND count(*) FILTER (WHERE rem < 0) > 0 AND count(*) FILTER (WHERE rem > 0 AND rem < 1) > 0
            FROM (SELECT slo.burn_rate(ok, t) AS br, slo.budget_remaining(ok, t) AS rem
-                 FROM br_ds LEFT JOIN br_tdata USING (ds) GROUP BY ds, tk) s),
+                 FROM ds_ds LEFT JOIN ds_tdata USING (ds) GROUP BY ds, tk) s),
           'answers include NULL, 0, burn rates above and below 1, and overspent (negative) budgets');
 
 -- ---------------------------------------------------------------------------
@@ -210,7 +76,7 @@ SELECT is_empty($q$
                (count(*) FILTER (WHERE NOT ok AND t IS NOT NULL))::float8
                  / nullif(count(*) FILTER (WHERE ok IS NOT NULL AND t IS NOT NULL), 0)::float8
                  / (1::float8 - max(t)) AS want
-        FROM br_tdata GROUP BY ds, tk) s
+        FROM ds_tdata GROUP BY ds, tk) s
     WHERE got IS DISTINCT FROM want $q$,
     'burn_rate(boolean, float8) equals its SQL definition on every data set and target');
 
@@ -220,7 +86,7 @@ SELECT is_empty($q$
                1::float8 - (count(*) FILTER (WHERE NOT ok AND t IS NOT NULL))::float8
                  / ((1::float8 - max(t))
                     * nullif(count(*) FILTER (WHERE ok IS NOT NULL AND t IS NOT NULL), 0)::float8) AS want
-        FROM br_tdata GROUP BY ds, tk) s
+        FROM ds_tdata GROUP BY ds, tk) s
     WHERE got IS DISTINCT FROM want $q$,
     'budget_remaining(boolean, float8) equals its SQL definition on every data set and target');
 
@@ -230,7 +96,7 @@ SELECT is_empty($q$
                (sum(valid) FILTER (WHERE c) - sum(good) FILTER (WHERE c))::bigint::float8
                  / nullif(sum(valid) FILTER (WHERE c), 0)::bigint::float8
                  / (1::float8 - max(t)) AS want
-        FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c FROM br_tdata) x
+        FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c FROM ds_tdata) x
         GROUP BY ds, tk) s
     WHERE got IS DISTINCT FROM want $q$,
     'burn_rate(bigint, bigint, float8) equals its SQL definition on every data set and target');
@@ -240,7 +106,7 @@ SELECT is_empty($q$
         SELECT ds, tk, slo.budget_remaining(good, valid, t) AS got,
                1::float8 - (sum(valid) FILTER (WHERE c) - sum(good) FILTER (WHERE c))::bigint::float8
                  / ((1::float8 - max(t)) * nullif(sum(valid) FILTER (WHERE c), 0)::bigint::float8) AS want
-        FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c FROM br_tdata) x
+        FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c FROM ds_tdata) x
         GROUP BY ds, tk) s
     WHERE got IS DISTINCT FROM want $q$,
     'budget_remaining(bigint, bigint, float8) equals its SQL definition on every data set and target');
@@ -252,7 +118,7 @@ SELECT is_empty($q$
     SELECT ds, id, tk, good, valid, got, want FROM (
         SELECT ds, id, tk, good, valid, slo.burn_rate_of(good, valid, t) AS got,
                (valid - good)::float8 / nullif(valid, 0)::float8 / (1::float8 - t) AS want
-        FROM br_tdata) s
+        FROM ds_tdata) s
     WHERE got IS DISTINCT FROM want $q$,
     'burn_rate_of equals its SQL definition on every row and target (NULL for valid = 0 or a NULL argument)');
 
@@ -260,7 +126,7 @@ SELECT is_empty($q$
     SELECT ds, id, tk, good, valid, got, want FROM (
         SELECT ds, id, tk, good, valid, slo.budget_remaining_of(good, valid, t) AS got,
                1::float8 - (valid - good)::float8 / ((1::float8 - t) * nullif(valid, 0)::float8) AS want
-        FROM br_tdata) s
+        FROM ds_tdata) s
     WHERE got IS DISTINCT FROM want $q$,
     'budget_remaining_of equals its SQL definition on every row and target (NULL for valid = 0 or a NULL argument)');
 
@@ -268,7 +134,7 @@ SELECT is_empty($q$
 -- One ungrouped aggregate per data set (its own target): empty gives NULL.
 -- ---------------------------------------------------------------------------
 SELECT is_empty($q$
-    SELECT m.ds, a.* FROM br_ds m CROSS JOIN LATERAL (
+    SELECT m.ds, a.* FROM ds_ds m CROSS JOIN LATERAL (
         SELECT slo.burn_rate(ok, t) AS got_br,
                (count(*) FILTER (WHERE NOT ok AND t IS NOT NULL))::float8
                  / nullif(count(*) FILTER (WHERE ok IS NOT NULL AND t IS NOT NULL), 0)::float8
@@ -285,19 +151,19 @@ SELECT is_empty($q$
                1::float8 - (sum(valid) FILTER (WHERE c) - sum(good) FILTER (WHERE c))::bigint::float8
                  / ((1::float8 - max(t)) * nullif(sum(valid) FILTER (WHERE c), 0)::bigint::float8) AS want_crem
         FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c
-              FROM br_data d WHERE d.ds = m.ds) x) a
+              FROM ds_data d WHERE d.ds = m.ds) x) a
     WHERE a.got_br IS DISTINCT FROM a.want_br OR a.got_rem IS DISTINCT FROM a.want_rem
        OR a.got_cbr IS DISTINCT FROM a.want_cbr OR a.got_crem IS DISTINCT FROM a.want_crem $q$,
     'each error-budget aggregate equals its SQL definition as one ungrouped aggregate per data set (empty sets included)');
 
 SELECT is((SELECT ARRAY[slo.burn_rate(ok, t), slo.budget_remaining(ok, t),
                         slo.burn_rate(good, valid, t), slo.budget_remaining(good, valid, t)]
-           FROM br_data WHERE ds = 1),
+           FROM ds_data WHERE ds = 1),
           ARRAY[NULL, NULL, NULL, NULL]::float8[],
           'no rows: every error-budget aggregate is NULL');
 SELECT is((SELECT ARRAY[slo.burn_rate(ok, t), slo.budget_remaining(ok, t),
                         slo.burn_rate(good, valid, t), slo.budget_remaining(good, valid, t)]
-           FROM br_data WHERE ds = 7),
+           FROM ds_data WHERE ds = 7),
           ARRAY[NULL, NULL, NULL, NULL]::float8[],
           'only NULL rows: every error-budget aggregate is NULL');
 SELECT is((SELECT ARRAY[slo.burn_rate(good, valid, 0.99), slo.budget_remaining(good, valid, 0.99)]
@@ -307,7 +173,7 @@ SELECT is((SELECT ARRAY[slo.burn_rate(good, valid, 0.99), slo.budget_remaining(g
 
 -- pre-counted rows of one event each are the boolean rows
 SELECT is_empty($q$
-    SELECT ds, tk FROM br_tdata GROUP BY ds, tk
+    SELECT ds, tk FROM ds_tdata GROUP BY ds, tk
     HAVING slo.burn_rate(ok, t) IS DISTINCT FROM slo.burn_rate(ok::int::bigint, (ok IS NOT NULL)::int::bigint, t)
         OR slo.budget_remaining(ok, t) IS DISTINCT FROM slo.budget_remaining(ok::int::bigint, (ok IS NOT NULL)::int::bigint, t) $q$,
     'one (good, valid) = (ok, 1) row per event gives the same answers as the boolean forms');
@@ -315,7 +181,7 @@ SELECT is_empty($q$
 -- ---------------------------------------------------------------------------
 -- Many groups: sorted and hashed aggregation.
 -- ---------------------------------------------------------------------------
-CREATE TEMP VIEW br_many_groups AS
+CREATE TEMP VIEW ds_many_groups AS
 SELECT ds, tk, id % 37 AS grp,
        slo.burn_rate(ok, t) AS got_br,
        (count(*) FILTER (WHERE NOT ok AND t IS NOT NULL))::float8
@@ -332,14 +198,14 @@ SELECT ds, tk, id % 37 AS grp,
        slo.budget_remaining(good, valid, t) AS got_crem,
        1::float8 - (sum(valid) FILTER (WHERE c) - sum(good) FILTER (WHERE c))::bigint::float8
          / ((1::float8 - max(t)) * nullif(sum(valid) FILTER (WHERE c), 0)::bigint::float8) AS want_crem
-FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c FROM br_tdata) x
+FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c FROM ds_tdata) x
 GROUP BY ds, tk, id % 37;
 
 SET LOCAL enable_hashagg = off;
-SELECT matches(pg_temp.plan_of('SELECT * FROM br_many_groups'), 'GroupAggregate',
+SELECT matches(pg_temp.plan_of('SELECT * FROM ds_many_groups'), 'GroupAggregate',
                'sorted aggregation plan (GroupAggregate) for many groups');
 SELECT is_empty($q$
-    SELECT * FROM br_many_groups
+    SELECT * FROM ds_many_groups
     WHERE got_br IS DISTINCT FROM want_br OR got_rem IS DISTINCT FROM want_rem
        OR got_cbr IS DISTINCT FROM want_cbr OR got_crem IS DISTINCT FROM want_crem $q$,
     'sorted aggregation over ~10,000 groups: every error-budget aggregate equals its SQL definition per group');
@@ -347,10 +213,10 @@ SET LOCAL enable_hashagg = on;
 
 SET LOCAL enable_sort = off;
 SET LOCAL enable_incremental_sort = off;
-SELECT matches(pg_temp.plan_of('SELECT * FROM br_many_groups'), 'HashAggregate',
+SELECT matches(pg_temp.plan_of('SELECT * FROM ds_many_groups'), 'HashAggregate',
                'hashed aggregation plan (HashAggregate) for many groups');
 SELECT is_empty($q$
-    SELECT * FROM br_many_groups
+    SELECT * FROM ds_many_groups
     WHERE got_br IS DISTINCT FROM want_br OR got_rem IS DISTINCT FROM want_rem
        OR got_cbr IS DISTINCT FROM want_cbr OR got_crem IS DISTINCT FROM want_crem $q$,
     'hashed aggregation over ~10,000 groups: every error-budget aggregate equals its SQL definition per group');
@@ -368,7 +234,7 @@ SELECT is_empty($q$
                slo.budget_remaining(good, valid, t) AS got_crem,
                1::float8 - (sum(valid) FILTER (WHERE c) - sum(good) FILTER (WHERE c))::bigint::float8
                  / ((1::float8 - max(t)) * nullif(sum(valid) FILTER (WHERE c), 0)::bigint::float8) AS want_crem
-        FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c FROM br_tdata) x
+        FROM (SELECT *, good IS NOT NULL AND valid IS NOT NULL AND t IS NOT NULL AS c FROM ds_tdata) x
         GROUP BY GROUPING SETS ((tk, ds), (tk), (tk, id % 3))) s
     WHERE got_br IS DISTINCT FROM want_br OR got_crem IS DISTINCT FROM want_crem $q$,
     'GROUP BY GROUPING SETS ((target, data set), (target), (target, id % 3)): burn_rate and budget_remaining equal their definitions per set');
@@ -421,7 +287,7 @@ FROM (VALUES
      'SELECT slo.budget_remaining(g, v, t) FROM (VALUES (1::bigint, 2::bigint, 0.99::float8), (0, 0, 0.999)) x(g, v, t)')
 ) f(name, sql);
 SELECT throws_ok($q$SELECT ds, slo.burn_rate(ok, CASE WHEN id = 2 THEN 0.5 ELSE t END)
-                    FROM br_data WHERE ok IS NOT NULL AND t IS NOT NULL GROUP BY ds$q$,
+                    FROM ds_data WHERE ok IS NOT NULL AND t IS NOT NULL GROUP BY ds$q$,
                  '22023', NULL,
                  'burn_rate(boolean, float8): a second target inside one group of a GROUP BY is an error (22023)');
 SELECT is((SELECT slo.burn_rate(ok, t) FROM (VALUES (true, 0.99::float8), (NULL, 0.5), (false, NULL),
