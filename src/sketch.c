@@ -368,13 +368,14 @@ slo_sketch_merge(SloSketch *into, const SloSketch *from, bool in_place)
 	if (store_range(SLO_SKETCH_POS(from), from->npos, from->pos_offset, &lo, &hi))
 	{
 		into = sketch_cover(into, false, lo, hi);
-		for (i = 0; i < from->npos; i++)
+		/* only [lo, hi] is covered: from may have empty bins beyond it */
+		for (i = lo - from->pos_offset; i <= hi - from->pos_offset; i++)
 			SLO_SKETCH_POS(into)[from->pos_offset + i - into->pos_offset] += SLO_SKETCH_POS(from)[i];
 	}
 	if (store_range(SLO_SKETCH_NEG(from), from->nneg, from->neg_offset, &lo, &hi))
 	{
 		into = sketch_cover(into, true, lo, hi);
-		for (i = 0; i < from->nneg; i++)
+		for (i = lo - from->neg_offset; i <= hi - from->neg_offset; i++)
 			SLO_SKETCH_NEG(into)[from->neg_offset + i - into->neg_offset] += SLO_SKETCH_NEG(from)[i];
 	}
 
