@@ -13,7 +13,7 @@ DOCS       =
 
 REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
                define_objective tick_status policies_freezes security upgrade \
-               percentile_objective
+               percentile_objective sketch
 REGRESS_OPTS = --inputdir=test --load-extension=slo
 
 # concurrency: test/specs/*.spec, expected output in expected/ too

@@ -57,9 +57,17 @@ RETURNS @extschema@.sketch
 AS 'MODULE_PATHNAME', 'sketch_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- the aggregates' final function: the result without its room to grow
+CREATE FUNCTION @extschema@.sketch_trim(@extschema@.sketch)
+RETURNS @extschema@.sketch
+AS 'MODULE_PATHNAME', 'sketch_trim'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE AGGREGATE @extschema@.sketch(value pg_catalog.float8) (
 	SFUNC = @extschema@.sketch_add,
 	STYPE = @extschema@.sketch,
+	FINALFUNC = @extschema@.sketch_trim,
+	FINALFUNC_MODIFY = READ_ONLY,
 	COMBINEFUNC = @extschema@.sketch_combine,
 	PARALLEL = SAFE
 );
@@ -67,6 +75,8 @@ CREATE AGGREGATE @extschema@.sketch(value pg_catalog.float8) (
 CREATE AGGREGATE @extschema@.sketch(value pg_catalog.float8, alpha pg_catalog.float8) (
 	SFUNC = @extschema@.sketch_add,
 	STYPE = @extschema@.sketch,
+	FINALFUNC = @extschema@.sketch_trim,
+	FINALFUNC_MODIFY = READ_ONLY,
 	COMBINEFUNC = @extschema@.sketch_combine,
 	PARALLEL = SAFE
 );
@@ -74,6 +84,8 @@ CREATE AGGREGATE @extschema@.sketch(value pg_catalog.float8, alpha pg_catalog.fl
 CREATE AGGREGATE @extschema@.merge(@extschema@.sketch) (
 	SFUNC = @extschema@.sketch_combine,
 	STYPE = @extschema@.sketch,
+	FINALFUNC = @extschema@.sketch_trim,
+	FINALFUNC_MODIFY = READ_ONLY,
 	COMBINEFUNC = @extschema@.sketch_combine,
 	PARALLEL = SAFE
 );

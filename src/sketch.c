@@ -140,11 +140,13 @@ slo_sketch_invalid_reason(const SloSketch *s, Size size)
 		return "A bin index is out of range.";
 	if (s->count < 0 || s->zero_count < 0 || s->zero_count > s->count)
 		return "The counts are out of range.";
-	if (isnan(s->min) || isnan(s->max) || isnan(s->sum) ||
-		isinf(s->min) || isinf(s->max))
-		return "Min, max and sum must be numbers; min and max must be finite.";
+	/* the sum may overflow to an infinity, or NaN once both signs have */
+	if (isnan(s->min) || isnan(s->max) || isinf(s->min) || isinf(s->max))
+		return "Min and max must be finite numbers.";
 	if (s->count > 0 && s->min > s->max)
 		return "Min exceeds max.";
+	if (s->count == 1 && s->min != s->max)
+		return "A sketch of one value has min equal to max.";
 	if (s->count == 0 && (s->min != 0 || s->max != 0 || s->sum != 0))
 		return "An empty sketch has min, max and sum 0.";
 
@@ -278,6 +280,21 @@ sketch_cover(SloSketch *s, bool negative, int32 lo, int32 hi)
 	newlo = n > 0 ? Min(lo, off) : lo;
 	newhi = n > 0 ? Max(hi, off + n - 1) : hi;
 	widen(&newlo, &newhi, n == 0 || lo < off, n == 0 || hi > off + n - 1);
+	if ((int64) newhi - newlo + 1 + (negative ? s->npos : s->nneg) > SLO_SKETCH_MAX_BINS)
+	{
+		/*
+		 * No room to grow: cover exactly the non-empty bins and [lo, hi],
+		 * and drop the other store's empty ends too, so that only what the
+		 * data needs counts against the limit.
+		 */
+		SloSketch  *t = slo_sketch_trim(s);
+		int32		tn = negative ? t->nneg : t->npos;
+		int32		toff = negative ? t->neg_offset : t->pos_offset;
+
+		newlo = tn > 0 ? Min(lo, toff) : lo;
+		newhi = tn > 0 ? Max(hi, toff + tn - 1) : hi;
+		s = t;
+	}
 	if (negative)
 		return sketch_resize(s, s->pos_offset, s->pos_offset + s->npos - 1, newlo, newhi);
 	return sketch_resize(s, newlo, newhi, s->neg_offset, s->neg_offset + s->nneg - 1);
@@ -405,15 +422,20 @@ slo_sketch_merge(SloSketch *into, const SloSketch *from, bool in_place)
 float8
 slo_sketch_quantile(const SloSketch *s, float8 q)
 {
-	int64		k = (int64) ceil(q * (float8) s->count);
+	float8		rank = ceil(q * (float8) s->count);
+	int64		k;
 	int64		seen = 0;
 	int32		i;
 	float8		v = s->max;
 
 	Assert(s->count > 0);
 	/* the extremes are known exactly */
-	if (k <= 1)
+	if (rank <= 1)
 		return s->min;
+	/* (float8) PG_INT64_MAX is 2^63: a rank that does not fit in an int64 */
+	if (rank >= (float8) PG_INT64_MAX)
+		return s->max;
+	k = (int64) rank;
 	if (k >= s->count)
 		return s->max;
 
@@ -491,6 +513,10 @@ expect_key(const char **p, const char *key, const char *input)
 {
 	size_t		len = strlen(key);
 
+	/* keys after the first follow white space (a number may have eaten it) */
+	if (strcmp(key, "alpha") != 0 && !isspace((unsigned char) **p) &&
+		!isspace((unsigned char) (*p)[-1]))
+		sketch_syntax_error(input, psprintf("Expected white space before \"%s=\".", key));
 	while (isspace((unsigned char) **p))
 		(*p)++;
 	if (strncmp(*p, key, len) != 0 || (*p)[len] != '=')
@@ -752,6 +778,19 @@ sketch_recv(PG_FUNCTION_ARGS)
 	if (reason != NULL)
 		sketch_binary_error(reason);
 	PG_RETURN_POINTER(slo_sketch_trim(s));
+}
+
+/*
+ * sketch_trim(slo.sketch) returns slo.sketch
+ *
+ * The final function of the sketch aggregates: the result without the
+ * empty bins kept for growth, so stored sketches take only what they hold.
+ */
+PG_FUNCTION_INFO_V1(sketch_trim);
+Datum
+sketch_trim(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(slo_sketch_trim(PG_GETARG_SLO_SKETCH_P(0)));
 }
 
 /*

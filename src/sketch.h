@@ -14,8 +14,8 @@
  * npos positive bins (indexes pos_offset ..) followed by those of nneg
  * negative bins (indexes neg_offset ..), each an int64.  Inside an
  * aggregate the stores may carry empty bins at their ends (room to grow);
- * values leaving sketch_out/sketch_send are trimmed, so equal sketches have
- * equal text.
+ * the aggregates' final function, sketch_out and sketch_send trim them, so
+ * equal sketches have equal text and stored sketches hold no slack.
  *
  * src/sketch.h
  *

@@ -43,7 +43,9 @@ sketch_accumulate(FunctionCallInfo fcinfo, float8 alpha)
 	SloSketch  *state;
 	float8		value;
 
-	if (PG_ARGISNULL(1))
+	slo_check_alpha(alpha);
+	/* NULL, and NaN (no place in an ordering of latencies), are skipped */
+	if (PG_ARGISNULL(1) || isnan(PG_GETARG_FLOAT8(1)))
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
@@ -52,10 +54,7 @@ sketch_accumulate(FunctionCallInfo fcinfo, float8 alpha)
 	value = PG_GETARG_FLOAT8(1);
 
 	if (PG_ARGISNULL(0))
-	{
-		slo_check_alpha(alpha);
 		state = slo_sketch_new(alpha, 0, 0);
-	}
 	else
 	{
 		state = PG_GETARG_SLO_SKETCH_P(0);
@@ -66,10 +65,6 @@ sketch_accumulate(FunctionCallInfo fcinfo, float8 alpha)
 							slo_float8_to_cstring(state->alpha),
 							slo_float8_to_cstring(alpha))));
 	}
-
-	/* NaN has no place in an ordering of latencies: skipped like NULL */
-	if (isnan(value))
-		PG_RETURN_POINTER(state);
 
 	/* a freshly made state is ours; an old one is ours only in an aggregate */
 	state = slo_sketch_add(state, value, PG_ARGISNULL(0) || in_aggregate(fcinfo));
