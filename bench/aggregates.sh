@@ -52,6 +52,8 @@ WINDOW_MAIN=${WINDOW_ROWS##* }
 STAMP="slo bench data v2: rows=$ROWS window_rows=$WINDOW_ROWS"
 
 PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -59,55 +61,14 @@ log() { printf '%s\n' "$*" >&2; }
 # The server
 # ---------------------------------------------------------------------------
 
-CLUSTER_DIR=
-stop_cluster() {
-	if [[ -n $CLUSTER_DIR && -d $CLUSTER_DIR ]]; then
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-		if [[ -z ${BENCH_KEEP:-} ]]; then
-			rm -rf "$CLUSTER_DIR"
-		else
-			log "cluster kept in $CLUSTER_DIR (stop: runuser -u postgres -- $PGBIN/pg_ctl -D $CLUSTER_DIR/data stop)"
-		fi
-	fi
-}
 
 # A throwaway cluster of our own.  Self-contained on purpose: the benchmark
 # needs postmaster settings (shared_buffers) that a test cluster does not.
-start_cluster() {
-	local dir
-	dir=$(mktemp -d /tmp/slo-bench.XXXXXX)
-	CLUSTER_DIR=$dir
-	trap stop_cluster EXIT
-	if [[ $(id -u) -eq 0 ]]; then
-		chown postgres: "$dir"
-		RUNAS=(runuser -u postgres --)
-	else
-		RUNAS=()
-	fi
-	"${RUNAS[@]}" "$PGBIN/initdb" -A trust -U postgres --no-sync -E UTF8 --locale=C \
-		-D "$dir/data" >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-	cat >>"$dir/data/postgresql.conf" <<-EOF
-		listen_addresses = ''
-		unix_socket_directories = '$dir'
-		port = $PORT
-		shared_buffers = $SHARED_BUFFERS
-		work_mem = $WORK_MEM
-		jit = off
-		max_wal_size = 8GB
-		checkpoint_timeout = 1h
-		fsync = off
-		synchronous_commit = off
-		full_page_writes = off
-		autovacuum = off
-	EOF
-	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
-		|| { cat "$dir/server.log" >&2; exit 1; }
-	export PGHOST=$dir PGPORT=$PORT PGUSER=postgres
-}
 
 if [[ -z ${PGHOST:-}${PGPORT:-}${PGUSER:-} ]]; then
 	log "no PGHOST/PGPORT/PGUSER: starting a throwaway cluster on port $PORT"
-	start_cluster
+	trap bench_stop_cluster EXIT
+	bench_start_cluster
 fi
 
 export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"

@@ -82,6 +82,8 @@ DB=${BENCH_DB:-slo_bench_catalog}
 BIG=${SIZES##* }
 
 PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 log() { printf '%s\n' "$*" >&2; }
 label() { local n=$1; if (( n % 1000000 == 0 )); then echo "$((n / 1000000))m"; else echo "$((n / 1000))k"; fi; }
@@ -91,16 +93,10 @@ T_START=$(date +%s)
 # The server (as bench/aggregates.sh)
 # ---------------------------------------------------------------------------
 
-CLUSTER_DIR=
 WORK=$(mktemp -d /tmp/slo-bench-catalog-work.XXXXXX)
 cleanup() {
-	if [[ -n $CLUSTER_DIR && -d $CLUSTER_DIR ]]; then
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-		if [[ -z ${BENCH_KEEP:-} ]]; then
-			rm -rf "$CLUSTER_DIR"
-		else
-			log "cluster kept in $CLUSTER_DIR (stop: runuser -u postgres -- $PGBIN/pg_ctl -D $CLUSTER_DIR/data stop)"
-		fi
+	if bench_stop_cluster; then
+		:
 	elif [[ -z ${BENCH_KEEP:-} && -n ${DBS_CREATED:-} ]]; then
 		for d in $DBS_CREATED; do
 			psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$d\"" >/dev/null 2>&1 || true
@@ -110,40 +106,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_cluster() {
-	local dir
-	dir=$(mktemp -d /tmp/slo-bench.XXXXXX)
-	CLUSTER_DIR=$dir
-	if [[ $(id -u) -eq 0 ]]; then
-		chown postgres: "$dir"
-		RUNAS=(runuser -u postgres --)
-	else
-		RUNAS=()
-	fi
-	"${RUNAS[@]}" "$PGBIN/initdb" -A trust -U postgres --no-sync -E UTF8 --locale=C \
-		-D "$dir/data" >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-	cat >>"$dir/data/postgresql.conf" <<-EOF
-		listen_addresses = ''
-		unix_socket_directories = '$dir'
-		port = $PORT
-		shared_buffers = $SHARED_BUFFERS
-		work_mem = $WORK_MEM
-		jit = off
-		max_wal_size = 8GB
-		checkpoint_timeout = 1h
-		fsync = off
-		synchronous_commit = off
-		full_page_writes = off
-		autovacuum = off
-	EOF
-	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
-		|| { cat "$dir/server.log" >&2; exit 1; }
-	export PGHOST=$dir PGPORT=$PORT PGUSER=postgres
-}
 
 if [[ -z ${PGHOST:-}${PGPORT:-}${PGUSER:-} ]]; then
 	log "no PGHOST/PGPORT/PGUSER: starting a throwaway cluster on port $PORT"
-	start_cluster
+	bench_start_cluster
 fi
 
 # every session: jit off, the same work_mem, no notices
