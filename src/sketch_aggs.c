@@ -43,7 +43,9 @@ sketch_accumulate(FunctionCallInfo fcinfo, float8 alpha)
 	SloSketch  *state;
 	float8		value;
 
-	slo_check_alpha(alpha);
+	/* checked until a state exists; after that, the state's alpha was */
+	if (PG_ARGISNULL(0))
+		slo_check_alpha(alpha);
 	/* NULL, and NaN (no place in an ordering of latencies), are skipped */
 	if (PG_ARGISNULL(1) || isnan(PG_GETARG_FLOAT8(1)))
 	{
