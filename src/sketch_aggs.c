@@ -28,10 +28,16 @@
 #include "slo.h"
 #include "sketch.h"
 
+/*
+ * May "state", read from argument 0, be updated where it lies?  Yes inside
+ * an aggregate (the executor owns the state), and yes when reading it made
+ * a private copy (a short-header or compressed value detoasted).
+ */
 static inline bool
-in_aggregate(FunctionCallInfo fcinfo)
+state_is_ours(FunctionCallInfo fcinfo, const SloSketch *state)
 {
-	return AggCheckCallContext(fcinfo, NULL) != 0;
+	return (Pointer) state != DatumGetPointer(PG_GETARG_DATUM(0)) ||
+		AggCheckCallContext(fcinfo, NULL) != 0;
 }
 
 /*
@@ -68,8 +74,8 @@ sketch_accumulate(FunctionCallInfo fcinfo, float8 alpha)
 							slo_float8_to_cstring(alpha))));
 	}
 
-	/* a freshly made state is ours; an old one is ours only in an aggregate */
-	state = slo_sketch_add(state, value, PG_ARGISNULL(0) || in_aggregate(fcinfo));
+	/* a freshly made state is ours */
+	state = slo_sketch_add(state, value, PG_ARGISNULL(0) || state_is_ours(fcinfo, state));
 	PG_RETURN_POINTER(state);
 }
 
@@ -120,9 +126,7 @@ sketch_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1)));
 
 	state = PG_GETARG_SLO_SKETCH_P(0);
-	state = slo_sketch_merge(state, PG_GETARG_SLO_SKETCH_P(1),
-							 in_aggregate(fcinfo) &&
-							 (Pointer) state == DatumGetPointer(PG_GETARG_DATUM(0)));
+	state = slo_sketch_merge(state, PG_GETARG_SLO_SKETCH_P(1), state_is_ours(fcinfo, state));
 	PG_RETURN_POINTER(state);
 }
 
