@@ -28,6 +28,7 @@
 
 #include "common/int.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 
@@ -153,6 +154,7 @@ slo_sketch_invalid_reason(const SloSketch *s, Size size)
 	total = s->zero_count;
 	for (i = 0; i < s->npos + s->nneg; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (s->bins[i] < 0)
 			return "A bin count is negative.";
 		if (pg_add_s64_overflow(total, s->bins[i], &total))
@@ -223,6 +225,7 @@ sketch_resize(const SloSketch *s, int32 plo, int32 phi, int32 nlo, int32 nhi)
 	r->min = s->min;
 	r->max = s->max;
 	r->sum = s->sum;
+	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < s->npos; i++)
 		if (SLO_SKETCH_POS(s)[i] != 0)
 			SLO_SKETCH_POS(r)[s->pos_offset + i - r->pos_offset] = SLO_SKETCH_POS(s)[i];
@@ -385,6 +388,7 @@ slo_sketch_merge(SloSketch *into, const SloSketch *from, bool in_place)
 	if (store_range(SLO_SKETCH_POS(from), from->npos, from->pos_offset, &lo, &hi))
 	{
 		into = sketch_cover(into, false, lo, hi);
+		CHECK_FOR_INTERRUPTS();
 		/* only [lo, hi] is covered: from may have empty bins beyond it */
 		for (i = lo - from->pos_offset; i <= hi - from->pos_offset; i++)
 			SLO_SKETCH_POS(into)[from->pos_offset + i - into->pos_offset] += SLO_SKETCH_POS(from)[i];
@@ -392,6 +396,7 @@ slo_sketch_merge(SloSketch *into, const SloSketch *from, bool in_place)
 	if (store_range(SLO_SKETCH_NEG(from), from->nneg, from->neg_offset, &lo, &hi))
 	{
 		into = sketch_cover(into, true, lo, hi);
+		CHECK_FOR_INTERRUPTS();
 		for (i = lo - from->neg_offset; i <= hi - from->neg_offset; i++)
 			SLO_SKETCH_NEG(into)[from->neg_offset + i - into->neg_offset] += SLO_SKETCH_NEG(from)[i];
 	}
@@ -413,59 +418,126 @@ slo_sketch_merge(SloSketch *into, const SloSketch *from, bool in_place)
 	return into;
 }
 
+/* Bins in ascending order of value: negatives (highest index first), zero, positives. */
+typedef struct BinCursor
+{
+	const SloSketch *s;
+	int			phase;			/* 0 negative store, 1 zero, 2 positive store, 3 done */
+	int32		i;				/* position in the current store */
+	int64		seen;			/* values in the bins passed so far */
+	float8		value;			/* representative of the last bin passed */
+} BinCursor;
+
+static void
+cursor_init(BinCursor *c, const SloSketch *s)
+{
+	c->s = s;
+	c->phase = 0;
+	c->i = s->nneg - 1;
+	c->seen = 0;
+	c->value = s->max;
+}
+
+/* Pass bins until at least k values lie in the bins passed. */
+static void
+cursor_advance_to(BinCursor *c, int64 k)
+{
+	const SloSketch *s = c->s;
+
+	while (c->seen < k && c->phase < 3)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (c->phase == 0)
+		{
+			if (c->i < 0)
+			{
+				c->phase = 1;
+				continue;
+			}
+			c->seen += SLO_SKETCH_NEG(s)[c->i];
+			c->value = -slo_sketch_bin_value(s->alpha, s->neg_offset + c->i);
+			c->i--;
+		}
+		else if (c->phase == 1)
+		{
+			c->seen += s->zero_count;
+			c->value = 0.0;
+			c->phase = 2;
+			c->i = 0;
+		}
+		else
+		{
+			if (c->i >= s->npos)
+			{
+				c->phase = 3;
+				break;
+			}
+			c->seen += SLO_SKETCH_POS(s)[c->i];
+			c->value = slo_sketch_bin_value(s->alpha, s->pos_offset + c->i);
+			c->i++;
+		}
+	}
+}
+
+static int
+compare_quantile_order(const void *a, const void *b, void *arg)
+{
+	const float8 *qs = (const float8 *) arg;
+	float8		qa = qs[*(const int *) a];
+	float8		qb = qs[*(const int *) b];
+
+	return (qa > qb) - (qa < qb);
+}
+
 /*
- * The value at quantile q in [0, 1], with percentile_disc's rank: the
- * ceil(q * count)-th smallest value (the first for q = 0).  The sketch must
- * not be empty.  The answer is the representative of the bin that holds
- * that value, clamped to [min, max], so within relative error alpha of it.
+ * The values at quantiles qs[0..n-1], each in [0, 1], into out[0..n-1], in
+ * one pass over the bins (the quantiles are visited in ascending order).
+ * percentile_disc's rank: the ceil(q * count)-th smallest value (the first
+ * for q = 0).  The sketch must not be empty.  Each answer is the
+ * representative of the bin that holds that value, clamped to [min, max], so
+ * within relative error alpha of it; the extremes are exact.
+ */
+void
+slo_sketch_quantiles(const SloSketch *s, int n, const float8 *qs, float8 *out)
+{
+	int		   *order = palloc(Max(n, 1) * sizeof(int));
+	BinCursor	cursor;
+	int			j;
+
+	Assert(s->count > 0);
+	for (j = 0; j < n; j++)
+		order[j] = j;
+	qsort_arg(order, n, sizeof(int), compare_quantile_order, unconstify(float8 *, qs));
+
+	cursor_init(&cursor, s);
+	for (j = 0; j < n; j++)
+	{
+		float8		rank = ceil(qs[order[j]] * (float8) s->count);
+
+		/* (float8) PG_INT64_MAX is 2^63: a rank that does not fit in an int64 */
+		if (rank <= 1)
+			out[order[j]] = s->min;
+		else if (rank >= (float8) PG_INT64_MAX || (int64) rank >= s->count)
+			out[order[j]] = s->max;
+		else
+		{
+			cursor_advance_to(&cursor, (int64) rank);
+			out[order[j]] = Min(Max(cursor.value, s->min), s->max);
+		}
+	}
+	pfree(order);
+}
+
+/*
+ * The value at one quantile q in [0, 1]; see slo_sketch_quantiles.
  */
 float8
 slo_sketch_quantile(const SloSketch *s, float8 q)
 {
-	float8		rank = ceil(q * (float8) s->count);
-	int64		k;
-	int64		seen = 0;
-	int32		i;
-	float8		v = s->max;
+	float8		v;
 
-	Assert(s->count > 0);
-	/* the extremes are known exactly */
-	if (rank <= 1)
-		return s->min;
-	/* (float8) PG_INT64_MAX is 2^63: a rank that does not fit in an int64 */
-	if (rank >= (float8) PG_INT64_MAX)
-		return s->max;
-	k = (int64) rank;
-	if (k >= s->count)
-		return s->max;
-
-	/* negative values, most negative first: highest index first */
-	for (i = s->nneg - 1; i >= 0; i--)
-	{
-		seen += SLO_SKETCH_NEG(s)[i];
-		if (seen >= k)
-		{
-			v = -slo_sketch_bin_value(s->alpha, s->neg_offset + i);
-			goto found;
-		}
-	}
-	seen += s->zero_count;
-	if (seen >= k)
-	{
-		v = 0.0;
-		goto found;
-	}
-	for (i = 0; i < s->npos; i++)
-	{
-		seen += SLO_SKETCH_POS(s)[i];
-		if (seen >= k)
-		{
-			v = slo_sketch_bin_value(s->alpha, s->pos_offset + i);
-			goto found;
-		}
-	}
-found:
-	return Min(Max(v, s->min), s->max);
+	slo_sketch_quantiles(s, 1, &q, &v);
+	return v;
 }
 
 /*
@@ -483,6 +555,7 @@ slo_sketch_rank(const SloSketch *s, float8 bound)
 		return 1.0;
 	if (bound < s->min)
 		return 0.0;
+	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < s->nneg; i++)
 		if (-slo_sketch_bin_value(s->alpha, s->neg_offset + i) <= bound)
 			within += SLO_SKETCH_NEG(s)[i];
@@ -579,6 +652,7 @@ parse_store(const char **p, const char *input, const char *what, int32 *n, int32
 	bins = palloc(cap * sizeof(int64));
 	for (;;)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (*n >= SLO_SKETCH_MAX_BINS)
 			sketch_syntax_error(input, "Too many bins.");
 		if (*n == cap)
@@ -667,6 +741,7 @@ append_store(StringInfo buf, const int64 *bins, int32 n, int32 offset)
 	if (n == 0)
 		return;
 	appendStringInfo(buf, "%d:", offset);
+	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < n; i++)
 		appendStringInfo(buf, "%s" INT64_FORMAT, i ? "," : "", bins[i]);
 }
@@ -751,6 +826,7 @@ sketch_recv(PG_FUNCTION_ARGS)
 
 	recv_store_header(msg, &npos, &pos_offset);
 	pos = palloc((Size) Max(npos, 1) * sizeof(int64));
+	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < npos; i++)
 		pos[i] = pq_getmsgint64(msg);
 	recv_store_header(msg, &nneg, &neg_offset);

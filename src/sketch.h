@@ -76,6 +76,7 @@ extern SloSketch *slo_sketch_trim(const SloSketch *s);
 extern SloSketch *slo_sketch_add(SloSketch *s, float8 value, bool in_place);
 extern SloSketch *slo_sketch_merge(SloSketch *into, const SloSketch *from, bool in_place);
 extern float8 slo_sketch_quantile(const SloSketch *s, float8 q);
+extern void slo_sketch_quantiles(const SloSketch *s, int n, const float8 *qs, float8 *out);
 extern float8 slo_sketch_rank(const SloSketch *s, float8 bound);
 
 #endif							/* SLO_SKETCH_H */

@@ -177,7 +177,11 @@ sketch_percentiles(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n,
-				i;
+				nq = 0,
+				i,
+				j;
+	float8	   *fractions;
+	float8	   *out;
 	int			dims[1];
 	int			lbs[1] = {1};
 
@@ -187,14 +191,22 @@ sketch_percentiles(PG_FUNCTION_ARGS)
 				 errmsg("percentiles must be a one-dimensional array")));
 	deconstruct_array(qs, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
+	fractions = palloc(Max(n, 1) * sizeof(float8));
+	out = palloc(Max(n, 1) * sizeof(float8));
 	for (i = 0; i < n; i++)
-		if (!nulls[i])
-			check_quantile(DatumGetFloat8(elems[i]));
+	{
+		if (nulls[i])
+			continue;
+		check_quantile(DatumGetFloat8(elems[i]));
+		fractions[nq++] = DatumGetFloat8(elems[i]);
+	}
 	if (s->count == 0)
 		PG_RETURN_NULL();
-	for (i = 0; i < n; i++)
+	/* one pass over the bins for every fraction asked */
+	slo_sketch_quantiles(s, nq, fractions, out);
+	for (i = 0, j = 0; i < n; i++)
 		if (!nulls[i])
-			elems[i] = Float8GetDatum(slo_sketch_quantile(s, DatumGetFloat8(elems[i])));
+			elems[i] = Float8GetDatum(out[j++]);
 	dims[0] = n;
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, n > 0 ? 1 : 0, dims, lbs,
 											 FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
