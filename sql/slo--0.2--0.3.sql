@@ -422,6 +422,11 @@ BEGIN
 				USING ERRCODE = '42809',
 					  HINT = 'Objectives read tables, whose changes slo can track with triggers.';
 		END IF;
+		IF (SELECT relpersistence FROM pg_class WHERE oid = rel) = 't' THEN
+			RAISE EXCEPTION 'objectives cannot read temporary table "%"', define_objective.source
+				USING ERRCODE = 'wrong_object_type',
+					  DETAIL = 'The tick runs in another session, which cannot see this session''s temporary tables.';
+		END IF;
 	END IF;
 
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = define_objective.service) THEN

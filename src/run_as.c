@@ -9,7 +9,15 @@
  * evaluated the way PostgreSQL evaluates index expressions during
  * maintenance: as the owner, inside a security-restricted operation (which
  * forbids SET ROLE, RESET ROLE and similar escapes), with the search_path the
- * owner had when defining the objective.
+ * owner had when defining the objective.  Two more fences keep one owner's
+ * SQL from harming the tick or anybody else:
+ *
+ *	 - the query runs read-only (transaction_read_only is on for its
+ *	   duration), so an expression that tries to write fails;
+ *	 - it has a time limit, slo.query_timeout.  When it expires the query is
+ *	   cancelled and the cancel is reported as this objective's error, which
+ *	   the tick records before going on with the others (tick.c tells it
+ *	   from a cancel of the tick itself).
  *
  * src/run_as.c
  *
@@ -21,11 +29,64 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/latch.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/timeout.h"
 #include "utils/tuplestore.h"
+
+#include "slo.h"
+
+/* The counting query's timer, registered on first use. */
+static TimeoutId query_timeout_id = MAX_TIMEOUTS;
+static volatile sig_atomic_t query_timeout_fired = false;
+
+/*
+ * Timer handler (runs in a signal handler): ask for a query cancel, as the
+ * statement_timeout handler does, and remember that it was ours.
+ */
+static void
+query_timeout_handler(void)
+{
+	query_timeout_fired = true;
+	QueryCancelPending = true;
+	InterruptPending = true;
+	SetLatch(MyLatch);
+}
+
+static void
+arm_query_timeout(void)
+{
+	if (query_timeout_id == MAX_TIMEOUTS)
+		query_timeout_id = RegisterTimeout(USER_TIMEOUT, query_timeout_handler);
+	query_timeout_fired = false;
+	if (slo_query_timeout > 0)
+		enable_timeout_after(query_timeout_id, slo_query_timeout);
+}
+
+static void
+disarm_query_timeout(void)
+{
+	if (query_timeout_id != MAX_TIMEOUTS)
+		disable_timeout(query_timeout_id, false);
+}
+
+/* What the error context line of a failing counting query names. */
+typedef struct CountingContext
+{
+	Oid			owner;
+} CountingContext;
+
+static void
+counting_error_callback(void *arg)
+{
+	CountingContext *ctx = (CountingContext *) arg;
+
+	errcontext("counting query run as role \"%s\"",
+			   GetUserNameFromId(ctx->owner, true));
+}
 
 /*
  * The query's columns must be those the SQL declaration of the calling
@@ -59,7 +120,8 @@ check_result_shape(TupleDesc got, TupleDesc want)
  * security-restricted operation, with search_path set for the duration, and
  * returns its rows.  The caller must have the privileges of "owner" (or be a
  * superuser), so this can never grant more than the caller already has.
- * Read-only: the query runs with a read-only SPI execution.
+ * The query runs read-only and under slo.query_timeout (see the file
+ * header); a write fails with SQLSTATE 25006, the time limit with 57014.
  */
 PG_FUNCTION_INFO_V1(query_counts_as);
 Datum
@@ -75,7 +137,10 @@ query_counts_as(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 	int			save_nestlevel;
-	int			ret;
+	int			ret = 0;
+	MemoryContext oldcxt;
+	CountingContext counting_ctx;
+	ErrorContextCallback errcallback;
 	uint64		i;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
@@ -111,10 +176,45 @@ query_counts_as(PG_FUNCTION_ARGS)
 		(void) set_config_option("search_path", search_path,
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
+	/* read-only until the GUC nest level is popped (or the error unwinds it) */
+	(void) set_config_option("transaction_read_only", "on",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+
+	counting_ctx.owner = owner;
+	errcallback.callback = counting_error_callback;
+	errcallback.arg = &counting_ctx;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args(query, 3, argtypes, values, nulls, true, 0);
+
+	arm_query_timeout();
+	oldcxt = CurrentMemoryContext;
+	PG_TRY();
+	{
+		ret = SPI_execute_with_args(query, 3, argtypes, values, nulls, true, 0);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		disarm_query_timeout();
+		if (query_timeout_fired && geterrcode() == ERRCODE_QUERY_CANCELED)
+		{
+			/* our own timer: report it as this objective's failure */
+			FlushErrorState();
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("counting query canceled after %d ms", slo_query_timeout),
+					 errdetail("It ran longer than slo.query_timeout allows."),
+					 errhint("Index the time column, simplify the objective's expressions, or raise slo.query_timeout for the session that runs the tick.")));
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	disarm_query_timeout();
+
 	if (ret != SPI_OK_SELECT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -122,9 +222,13 @@ query_counts_as(PG_FUNCTION_ARGS)
 	check_result_shape(SPI_tuptable->tupdesc, rsinfo->setDesc);
 
 	for (i = 0; i < SPI_processed; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+	}
 
 	SPI_finish();
+	error_context_stack = errcallback.previous;
 	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 

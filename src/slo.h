@@ -48,6 +48,10 @@ typedef struct SloTally
 #define PG_GETARG_SLO_TALLY_P(n) DatumGetSloTallyP(PG_GETARG_DATUM(n))
 #define PG_RETURN_SLO_TALLY_P(x) PG_RETURN_POINTER(x)
 
+/* slo.c: settings */
+extern int	slo_query_timeout;
+extern int	slo_lock_timeout;
+
 /* tally.c */
 extern const char *slo_tally_invalid_reason(const SloTally *tally);
 extern void slo_tally_init(SloTally *tally);

@@ -175,7 +175,8 @@ BEGIN
 	LOOP
 		CALL slo.tick();
 		EXIT WHEN EXISTS (SELECT FROM pg_catalog.pg_locks
-						  WHERE pid = pg_catalog.pg_backend_pid() AND locktype = 'advisory' AND granted);
+						  WHERE pid = pg_catalog.pg_backend_pid() AND relation = 'slo.tick_lock'::regclass
+							AND mode = 'ExclusiveLock' AND granted);
 		PERFORM pg_catalog.pg_sleep(0.05);
 	END LOOP;
 END
@@ -185,13 +186,14 @@ bg_pids+=("$holder")
 held=f
 for _ in $(seq 200); do
 	held=$(q "SELECT EXISTS (SELECT FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-						   WHERE a.application_name = 'slo_cw_holder' AND l.locktype = 'advisory' AND l.granted)")
+						   WHERE a.application_name = 'slo_cw_holder' AND l.relation = 'slo.tick_lock'::regclass
+							 AND l.mode = 'ExclusiveLock' AND l.granted)")
 	[[ $held == t ]] && break
 	sleep 0.02
 done
 forced=$(psql_db -c 'CALL slo.tick()' 2>&1)
 check "a tick started while another holds the lock skips" \
-	"$([[ $held == t && $forced == *'slo.tick skipped'* ]] && echo t || echo f)" "${forced:-no notice}"
+	"$([[ $held == t && $forced == *'tick skipped'* ]] && echo t || echo f)" "${forced:-no notice}"
 wait "$holder"
 
 wait "$pgbench_pid"
@@ -269,19 +271,19 @@ done <"$work/compare.txt"
 [[ -s $work/compare.txt ]] || check "comparison produced rows" f "none"
 
 # slo.status after the last tick: its window counts equal the raw rows in
-# [window_start, evaluated_at)
+# [window_start, counted_until)
 psql_db -At -F '|' >"$work/status.txt" <<'SQL'
 SELECT s.objective, s.valid, s.good,
 	   CASE s.objective
 		   WHEN 'availability' THEN (SELECT count(*) FILTER (WHERE status NOT IN (400, 404)) FROM cw_req
-									 WHERE ts >= s.window_start AND ts < s.evaluated_at)
+									 WHERE ts >= s.window_start AND ts < s.counted_until)
 		   ELSE (SELECT count(*) FILTER (WHERE ms IS NOT NULL) FROM cw_req
-				 WHERE ts >= s.window_start AND ts < s.evaluated_at) END,
+				 WHERE ts >= s.window_start AND ts < s.counted_until) END,
 	   CASE s.objective
 		   WHEN 'availability' THEN (SELECT count(*) FILTER (WHERE status NOT IN (400, 404) AND status < 500) FROM cw_req
-									 WHERE ts >= s.window_start AND ts < s.evaluated_at)
+									 WHERE ts >= s.window_start AND ts < s.counted_until)
 		   ELSE (SELECT count(*) FILTER (WHERE ms <= 250) FROM cw_req
-				 WHERE ts >= s.window_start AND ts < s.evaluated_at) END
+				 WHERE ts >= s.window_start AND ts < s.counted_until) END
 FROM slo.status s ORDER BY s.objective_id;
 SQL
 while IFS='|' read -r name sv sg fv fg; do

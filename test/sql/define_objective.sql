@@ -9,8 +9,7 @@ SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = 'postgres';
 
 -- start from an empty catalog: the suite's files share one database
-DELETE FROM slo.deploy_freeze;
-DELETE FROM slo.freeze_history;
+DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
@@ -41,6 +40,7 @@ CREATE TABLE requests (
 	region text
 );
 CREATE VIEW requests_view AS SELECT * FROM requests;
+CREATE TEMP TABLE scratch (ts timestamptz NOT NULL, ok boolean);
 CREATE TABLE naive_times (ts timestamp NOT NULL, ok boolean);
 CREATE TABLE forecasts (published_at timestamptz NOT NULL, area text);
 CREATE TABLE messages (ts timestamptz NOT NULL, failed boolean NOT NULL);
@@ -140,7 +140,9 @@ FROM (VALUES
 	-- names
 	(54, $$SELECT slo.define_objective('api', '', source => 'requests', good => 'ok', target => 0.99)$$),
 	(55, $$SELECT slo.define_objective('api', NULL, source => 'requests', good => 'ok', target => 0.99)$$),
-	(56, $$SELECT slo.define_objective('api', 'e', source => 'requests', good => 'true) OR (true', valid => 'ok; DROP TABLE requests', target => 0.99)$$)
+	(56, $$SELECT slo.define_objective('api', 'e', source => 'requests', good => 'true) OR (true', valid => 'ok; DROP TABLE requests', target => 0.99)$$),
+	-- a temporary table: the tick runs in a session that cannot see it
+	(57, $$SELECT slo.define_objective('api', 'e', source => 'pg_temp.scratch', good => 'ok', target => 0.99)$$)
 ) v(n, q) ORDER BY n;
 
 --

@@ -10,8 +10,7 @@ SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = 'postgres';
 
 -- start from an empty catalog: the suite's files share one database
-DELETE FROM slo.deploy_freeze;
-DELETE FROM slo.freeze_history;
+DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
@@ -97,8 +96,11 @@ FROM slo.freeze_history;
 CALL slo.tick(at => '2026-11-20 12:00+00');
 SELECT (SELECT count(*) FROM slo.deploy_freeze) AS freezes, (SELECT count(*) FROM slo.freeze_history) AS history;
 DELETE FROM slo.objective WHERE service IN (SELECT service FROM cases);
--- deleting an objective takes its policy freeze with it
+-- the next tick lifts the policy freezes of deleted objectives, and says so
+CALL slo.tick(at => '2026-11-20 12:00+00');
 SELECT count(*) AS freezes_left FROM slo.deploy_freeze;
+SELECT change, reason, count(*) FROM slo.freeze_history WHERE service IN (SELECT service FROM cases)
+GROUP BY 1, 2 ORDER BY 1 DESC, 2;
 
 ------------------------------------------------------------------------------
 -- Freeze on burn, lifted when the next calendar window starts.
@@ -122,7 +124,7 @@ CALL slo.tick(at => '2026-12-01 00:01+00');
 SELECT objective, window_start, valid, good, round(consumed::numeric, 6) AS consumed, tier, action, frozen
 FROM slo.status WHERE service = 'checkout';
 SELECT slo.deploy_allowed('checkout');
-SELECT service, change, kind, changed_by, reason FROM slo.freeze_history WHERE service = 'checkout' ORDER BY id;
+SELECT service, change, kind, changed_by, reason FROM slo.freeze_history WHERE service = 'checkout' ORDER BY changed_at, freeze_id, change DESC;
 -- (evaluated again at 11-20 it would freeze again: leave it out of the
 -- ticks below)
 UPDATE slo.objective SET enabled = false WHERE service = 'checkout';
@@ -158,7 +160,7 @@ SELECT kind, set_by FROM slo.deploy_freeze WHERE service = 'search' ORDER BY kin
 SELECT slo.deploy_allowed('search');
 SELECT slo.unfreeze_service('search', 'fix reviewed');
 SELECT slo.deploy_allowed('search');
-SELECT service, change, kind, changed_by, reason FROM slo.freeze_history WHERE service = 'search' ORDER BY id;
+SELECT service, change, kind, changed_by, reason FROM slo.freeze_history WHERE service = 'search' ORDER BY changed_at, freeze_id, change DESC;
 
 ------------------------------------------------------------------------------
 -- Too little data never freezes: "beta" spends twice its budget but has 10
@@ -197,7 +199,7 @@ SELECT slo.unfreeze_service('checkout', 'launch done');
 SELECT slo.deploy_allowed('checkout');
 -- nothing left to lift
 SELECT slo.unfreeze_service('checkout', 'launch done');
-SELECT service, change, kind, changed_by, reason FROM slo.freeze_history WHERE kind = 'manual' ORDER BY id;
+SELECT service, change, kind, changed_by, reason FROM slo.freeze_history WHERE kind = 'manual' ORDER BY changed_at, freeze_id, change DESC;
 
 ------------------------------------------------------------------------------
 -- A policy of one's own
@@ -221,7 +223,7 @@ SELECT slo.unfreeze_service('ledger', 'audit done');
 SELECT slo.deploy_allowed('ledger');
 CALL slo.tick(at => '2026-11-20 12:00+00');
 SELECT slo.deploy_allowed('ledger');
-SELECT service, change, kind, changed_by, reason FROM slo.freeze_history WHERE service = 'ledger' ORDER BY changed_at, kind, id;
+SELECT service, change, kind, changed_by, reason FROM slo.freeze_history WHERE service = 'ledger' ORDER BY changed_at, kind, freeze_id, change DESC;
 -- a policy in use cannot be dropped
 SELECT pg_temp.error($$DELETE FROM slo.policy WHERE name = 'strict'$$);
 

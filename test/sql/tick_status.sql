@@ -9,8 +9,7 @@ SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = 'postgres';
 
 -- start from an empty catalog: the suite's files share one database
-DELETE FROM slo.deploy_freeze;
-DELETE FROM slo.freeze_history;
+DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
@@ -361,9 +360,15 @@ SELECT window_start, window_end, valid, good, sli, error_budget, consumed, remai
 -- Around the next boundary: bad at 12-01 04:59:30 UTC (11-30 23:59:30 EST),
 -- good at 12-01 05:00:00 UTC (the first instant of December there).
 INSERT INTO monthly_events VALUES ('2026-12-01 04:59:30', false), ('2026-12-01 05:00:00', true);
--- one second before December: still November, N = 401, B = 2,
--- SLI = 399/401 = 0.995012, budget 4.01, consumed 2/4.01 = 0.498753
+-- One second before December a tick counts November up to its last whole
+-- minute, 04:59: the bad event at 04:59:30 is not counted yet.
 CALL slo.tick(at => '2026-12-01 04:59:59+00');
+SELECT * FROM pg_temp.after_tick();
+SELECT window_start, window_end, counted_until, valid, good, sli FROM slo.status WHERE service = 'monthly';
+-- In the first minute of December, a tick counts November to its end:
+-- N = 401, B = 2, SLI = 399/401 = 0.995012, budget 4.01, consumed
+-- 2/4.01 = 0.498753
+CALL slo.tick(at => '2026-12-01 05:00:30+00');
 SELECT * FROM pg_temp.after_tick();
 SELECT window_start, window_end, valid, good, sli, error_budget, consumed, remaining FROM st WHERE service = 'monthly';
 -- a minute into December: a new window with the one good event
@@ -388,8 +393,9 @@ CALL slo.tick(at => '2026-11-20 12:00+00');
 SELECT * FROM pg_temp.after_tick();
 -- N = 10, B = 1: SLI 0.9; budget = 0.25 * 10 = 2.5 events; consumed 0.4
 SELECT window_start, window_end, valid, good, sli, error_budget, consumed, remaining FROM st WHERE service = 'weekly';
--- the previous window, [11-09 00:00, 11-16 00:00), holds only the bad event
-CALL slo.tick(at => '2026-11-15 23:59:59+00');
+-- the previous window, [11-09 00:00, 11-16 00:00), holds only the bad
+-- event (at 23:59:59, counted by a tick in the next minute)
+CALL slo.tick(at => '2026-11-16 00:00:30+00');
 SELECT * FROM pg_temp.after_tick();
 SELECT window_start, window_end, valid, good, sli, error_budget, consumed, remaining FROM st WHERE service = 'weekly';
 
