@@ -277,26 +277,47 @@ sketch_cover(SloSketch *s, bool negative, int32 lo, int32 hi)
 	int32		off = negative ? s->neg_offset : s->pos_offset;
 	int32		newlo,
 				newhi;
+	bool		grew_low,
+				grew_high;
 
 	if (n > 0 && lo >= off && hi <= off + n - 1)
 		return s;
+	grew_low = n == 0 || lo < off;
+	grew_high = n == 0 || hi > off + n - 1;
 	newlo = n > 0 ? Min(lo, off) : lo;
 	newhi = n > 0 ? Max(hi, off + n - 1) : hi;
-	widen(&newlo, &newhi, n == 0 || lo < off, n == 0 || hi > off + n - 1);
+	widen(&newlo, &newhi, grew_low, grew_high);
 	if ((int64) newhi - newlo + 1 + (negative ? s->npos : s->nneg) > SLO_SKETCH_MAX_BINS)
 	{
 		/*
-		 * No room to grow: cover exactly the non-empty bins and [lo, hi],
-		 * and drop the other store's empty ends too, so that only what the
-		 * data needs counts against the limit.
+		 * Not that much room to grow: cover the non-empty bins and [lo, hi],
+		 * drop the other store's empty ends too, so that only what the data
+		 * needs counts against the limit, and keep what room is left (up to
+		 * the usual slack) on the side that grew.  Covering exactly would
+		 * copy the whole sketch again for every value that extends it by a
+		 * bin.
 		 */
 		SloSketch  *t = slo_sketch_trim(s);
 		int32		tn = negative ? t->nneg : t->npos;
 		int32		toff = negative ? t->neg_offset : t->pos_offset;
+		int64		room;
+		int32		slack_lo,
+					slack_hi;
 
 		newlo = tn > 0 ? Min(lo, toff) : lo;
 		newhi = tn > 0 ? Max(hi, toff + tn - 1) : hi;
 		s = t;
+		room = (int64) SLO_SKETCH_MAX_BINS - (negative ? s->npos : s->nneg) - ((int64) newhi - newlo + 1);
+		if (room > 0)
+		{
+			slack_lo = newlo;
+			slack_hi = newhi;
+			widen(&slack_lo, &slack_hi, grew_low, grew_high);
+			if (grew_low)
+				newlo = (int32) Max((int64) slack_lo, (int64) newlo - (grew_high ? room / 2 : room));
+			if (grew_high)
+				newhi = (int32) Min((int64) slack_hi, (int64) newhi + (grew_low ? room / 2 : room));
+		}
 	}
 	if (negative)
 		return sketch_resize(s, s->pos_offset, s->pos_offset + s->npos - 1, newlo, newhi);
