@@ -17,14 +17,14 @@
  * the aggregates' final function, sketch_out and sketch_send trim them, so
  * equal sketches have equal text and stored sketches hold no slack.
  *
+ * Include after postgres.h.
+ *
  * src/sketch.h
  *
  *-------------------------------------------------------------------------
  */
 #ifndef SLO_SKETCH_H
 #define SLO_SKETCH_H
-
-#include "postgres.h"
 
 #include "fmgr.h"
 

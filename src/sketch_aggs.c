@@ -21,24 +21,11 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
-#include "nodes/execnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "slo.h"
 #include "sketch.h"
-
-/*
- * May "state", read from argument 0, be updated where it lies?  Yes inside
- * an aggregate (the executor owns the state), and yes when reading it made
- * a private copy (a short-header or compressed value detoasted).
- */
-static inline bool
-state_is_ours(FunctionCallInfo fcinfo, const SloSketch *state)
-{
-	return (Pointer) state != DatumGetPointer(PG_GETARG_DATUM(0)) ||
-		AggCheckCallContext(fcinfo, NULL) != 0;
-}
 
 /*
  * Add one value to the state of sketch(value[, alpha]).
@@ -75,7 +62,7 @@ sketch_accumulate(FunctionCallInfo fcinfo, float8 alpha)
 	}
 
 	/* a freshly made state is ours */
-	state = slo_sketch_add(state, value, PG_ARGISNULL(0) || state_is_ours(fcinfo, state));
+	state = slo_sketch_add(state, value, PG_ARGISNULL(0) || slo_state_is_ours(fcinfo, PG_GETARG_DATUM(0), state));
 	PG_RETURN_POINTER(state);
 }
 
@@ -126,7 +113,7 @@ sketch_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1)));
 
 	state = PG_GETARG_SLO_SKETCH_P(0);
-	state = slo_sketch_merge(state, PG_GETARG_SLO_SKETCH_P(1), state_is_ours(fcinfo, state));
+	state = slo_sketch_merge(state, PG_GETARG_SLO_SKETCH_P(1), slo_state_is_ours(fcinfo, PG_GETARG_DATUM(0), state));
 	PG_RETURN_POINTER(state);
 }
 

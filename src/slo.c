@@ -1,12 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * slo.c
- *	  Module entry point of the slo extension: the module magic and the
- *	  settings (GUCs) the rest of the module reads.
+ *	  Module entry point of the slo extension: the module magic, the
+ *	  settings (GUCs) the rest of the module reads, and module-wide helpers.
  *
  * Every SQL-callable function sits in the file of its concern (tally.c for
- * the state type, tally_aggs.c for the counting aggregates, run_as.c for
- * evaluating objectives as their owners, tick.c for the tick's guard).
+ * the state type, tally_aggs.c for the counting aggregates, sketch.c and
+ * sketch_aggs.c for the percentile sketch, run_as.c for evaluating
+ * objectives as their owners, tick.c for the tick's guard); this file holds
+ * the module magic, the settings and the helpers slo.h declares.
  *
  * src/slo.c
  *
@@ -16,8 +18,19 @@
 
 #include <limits.h>
 
+#include <math.h>
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "common/shortest_dec.h"
 #include "fmgr.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/rel.h"
 
 #include "slo.h"
 
@@ -59,4 +72,51 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("slo");
+}
+
+/*
+ * The schema the extension was created in ("slo"), read from pg_extension.
+ * (PostgreSQL 16 has get_extension_schema(); 15 does not export one.)
+ */
+Oid
+slo_extension_schema(void)
+{
+	Oid			ext_oid = get_extension_oid("slo", false);
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			schema = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext_oid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!OidIsValid(schema))
+		elog(ERROR, "could not find the schema of extension \"slo\"");
+	return schema;
+}
+
+/*
+ * Shortest text that reads back as exactly the same float8, whatever
+ * extra_float_digits says.
+ */
+char *
+slo_float8_to_cstring(float8 value)
+{
+	char	   *buf = palloc(DOUBLE_SHORTEST_DECIMAL_LEN + 1);
+
+	if (isnan(value))
+		strcpy(buf, "NaN");
+	else if (isinf(value))
+		strcpy(buf, value > 0 ? "Infinity" : "-Infinity");
+	else
+		double_to_shortest_decimal_buf(value, buf);
+	return buf;
 }

@@ -1,13 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * slo.h
- *	  Declarations shared by the C files of the slo extension.
+ *	  Module-wide declarations of the slo extension: its settings, the
+ *	  helpers every C file may use, and the one test of whether an
+ *	  aggregate's state may be updated where it lies.
  *
- * The one data structure every counting aggregate shares is the tally: a
- * count of valid events, a count of good events among them and, for the
- * error-budget aggregates, the objective's target.  It is a real SQL type
- * (slo.tally, fixed length, passed by reference) rather than "internal", so
- * that partial aggregation can be shipped between processes and machines.
+ * Include after postgres.h.  The types have headers of their own: tally.h
+ * and sketch.h.
  *
  * src/slo.h
  *
@@ -16,52 +15,34 @@
 #ifndef SLO_H
 #define SLO_H
 
-#include "postgres.h"
-
 #include "fmgr.h"
-
-/* On-disk and on-wire version of slo.tally; bump when the layout changes. */
-#define SLO_TALLY_VERSION		1
-
-/* Flag bits of SloTally.flags. */
-#define SLO_TALLY_HAS_TARGET	0x0001
-#define SLO_TALLY_KNOWN_FLAGS	(SLO_TALLY_HAS_TARGET)
-
-/*
- * slo.tally: 32 bytes, double aligned.  Invariants (checked on every way in
- * and asserted on the way through): 0 <= good <= valid; target is 0 unless
- * SLO_TALLY_HAS_TARGET is set, and then strictly between 0 and 1.
- */
-typedef struct SloTally
-{
-	int32		version;		/* SLO_TALLY_VERSION */
-	int32		flags;			/* SLO_TALLY_* bits */
-	int64		valid;			/* events that count at all */
-	int64		good;			/* valid events that met the objective */
-	float8		target;			/* objective target, if HAS_TARGET */
-} SloTally;
-
-#define SLO_TALLY_SIZE			((int) sizeof(SloTally))
-
-#define DatumGetSloTallyP(X)	((SloTally *) DatumGetPointer(X))
-#define SloTallyPGetDatum(X)	PointerGetDatum(X)
-#define PG_GETARG_SLO_TALLY_P(n) DatumGetSloTallyP(PG_GETARG_DATUM(n))
-#define PG_RETURN_SLO_TALLY_P(x) PG_RETURN_POINTER(x)
+#include "nodes/execnodes.h"
 
 /* slo.c: settings */
 extern int	slo_query_timeout;
 extern int	slo_lock_timeout;
 
-/* tally.c */
-extern const char *slo_tally_invalid_reason(const SloTally *tally);
-extern void slo_tally_init(SloTally *tally);
-extern bool slo_target_is_valid(float8 target);
-extern void slo_check_target(float8 target);
+/* slo.c: helpers */
+extern Oid	slo_extension_schema(void);
 extern char *slo_float8_to_cstring(float8 value);
 
-/* Arithmetic of ../shared/design.md section 3, shared by every face. */
-extern float8 slo_sli(int64 good, int64 valid);
-extern float8 slo_burn_rate(int64 good, int64 valid, float8 target);
-extern float8 slo_budget_remaining(int64 good, int64 valid, float8 target);
+/*
+ * May a transition or combine function update "state", which it read from
+ * its argument "arg", where it lies?
+ *
+ * Yes inside an aggregate, where the executor owns the state (this is the
+ * test AggCheckCallContext(fcinfo, NULL) makes, inlined: it runs once per
+ * row); and yes when reading the argument made a private copy (a detoasted
+ * or short-header varlena).  Otherwise (a direct call) the function must
+ * copy the state first: a pass-by-reference argument is never modified.
+ */
+static inline bool
+slo_state_is_ours(FunctionCallInfo fcinfo, Datum arg, const void *state)
+{
+	if ((const void *) DatumGetPointer(arg) != state)
+		return true;
+	return fcinfo->context != NULL &&
+		(IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState));
+}
 
 #endif							/* SLO_H */

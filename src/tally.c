@@ -11,7 +11,7 @@
  *              float8 target -- 32 bytes, network byte order.
  *
  * Every value arriving from outside (text or binary) is treated as hostile:
- * it is fully parsed and checked against the invariants in slo.h before it
+ * it is fully parsed and checked against the invariants in tally.h before it
  * is returned, so the aggregate code can rely on them.
  *
  * src/tally.c
@@ -24,12 +24,12 @@
 #include <errno.h>
 #include <math.h>
 
-#include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 
 #include "slo.h"
+#include "tally.h"
 
 /*
  * Set up an empty tally: no events, no target.
@@ -67,25 +67,7 @@ slo_check_target(float8 target)
 }
 
 /*
- * Shortest text that reads back as exactly the same float8, whatever
- * extra_float_digits says.
- */
-char *
-slo_float8_to_cstring(float8 value)
-{
-	char	   *buf = palloc(DOUBLE_SHORTEST_DECIMAL_LEN + 1);
-
-	if (isnan(value))
-		strcpy(buf, "NaN");
-	else if (isinf(value))
-		strcpy(buf, value > 0 ? "Infinity" : "-Infinity");
-	else
-		double_to_shortest_decimal_buf(value, buf);
-	return buf;
-}
-
-/*
- * Return NULL if the tally satisfies every invariant of slo.h, else a
+ * Return NULL if the tally satisfies every invariant of tally.h, else a
  * sentence saying which one it breaks (used as an errdetail).
  */
 const char *
@@ -116,7 +98,7 @@ slo_tally_invalid_reason(const SloTally *tally)
 }
 
 /* ----------
- * SLO arithmetic (../shared/design.md section 3).  Callers guarantee
+ * SLO arithmetic (docs/design.md, "Arithmetic").  Callers guarantee
  * valid > 0, 0 <= good <= valid and a valid target.  Each formula is written
  * so that the same operations in SQL float8 arithmetic give the same bits:
  *

@@ -30,30 +30,24 @@
 #include <math.h>
 
 #include "common/int.h"
-#include "nodes/execnodes.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
 
 #include "slo.h"
+#include "tally.h"
 
 /*
  * The state to update: the aggregate's own in place, or a copy when the
- * function is called directly.
+ * function is called directly (slo_state_is_ours).
  */
 static inline SloTally *
 tally_for_update(FunctionCallInfo fcinfo)
 {
 	SloTally   *state = PG_GETARG_SLO_TALLY_P(0);
 
-	/*
-	 * The test AggCheckCallContext(fcinfo, NULL) makes, inlined: this runs
-	 * once per row, and the aggregate context itself is not needed because
-	 * the executor already placed the state there.
-	 */
-	if (fcinfo->context == NULL ||
-		!(IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState)))
+	if (!slo_state_is_ours(fcinfo, PG_GETARG_DATUM(0), state))
 	{
 		SloTally   *copy = palloc(sizeof(SloTally));
 
