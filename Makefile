@@ -1,25 +1,53 @@
 # Makefile for the slo extension (PGXS)
 #
 #   make && make install         build and install into the pg_config found
-#   make installcheck            run the pg_regress suite against a running server
+#   make installcheck            run the pg_regress and isolation suites against a
+#                                running server
 #   bash test/run.sh check       everything: packages, cluster, every suite
 #
 EXTENSION  = slo
+EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
 MODULE_big = slo
 OBJS       = src/slo.o src/tally.o src/tally_aggs.o src/run_as.o src/tick.o \
              src/sketch.o src/sketch_aggs.o
 
-DATA       = $(wildcard sql/slo--*.sql)
-DOCS       =
+# The install script of the current version is built from these sources, in
+# this order (each reads top to bottom, in dependency order); every SQL object
+# has its one live definition in one of them.
+SQL_SOURCES = \
+	sql/00_roles.sql \
+	sql/10_tally.sql \
+	sql/20_sketch.sql \
+	sql/30_tables.sql \
+	sql/40_security.sql \
+	sql/50_definitions.sql \
+	sql/60_windows.sql \
+	sql/70_rollup.sql \
+	sql/80_evaluation.sql \
+	sql/85_freezes.sql \
+	sql/90_tick.sql \
+	sql/92_status.sql \
+	sql/95_cron.sql \
+	sql/99_internal_rights.sql
+
+# Earlier versions: their install scripts as released (kept, never edited)
+# and the update script from each version to the next.
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(wildcard sql/versions/$(EXTENSION)--*.sql) $(wildcard sql/updates/$(EXTENSION)--*--*.sql)
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
                define_objective tick_status window_edges policies_freezes security attacks upgrade \
                percentile_objective sketch
-REGRESS_OPTS = --inputdir=test --load-extension=slo
+# expected output in the top-level expected/: pg_regress looks in
+# <outputdir>/expected first, and the output directory is this one
+REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-# concurrency: test/specs/*.spec, expected output in expected/ too
+# concurrency: test/specs/*.spec; outputs in results/, expected output in
+# expected/ as for pg_regress
 ISOLATION      = tick_concurrency tick_lock
-ISOLATION_OPTS = --inputdir=test --load-extension=slo
+ISOLATION_OPTS = --inputdir=test --outputdir=. --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 
@@ -30,3 +58,12 @@ endif
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# every object file depends on the headers (PGXS tracks no dependencies)
+$(OBJS): $(wildcard src/*.h)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control Makefile
+	{ printf '/* %s--%s.sql: built by make from the sources under sql/ (see the Makefile); edit those, not this */\n\n' $(EXTENSION) $(EXTVERSION); \
+	  printf -- '-- complain if script is sourced in psql, rather than via CREATE EXTENSION\n'; \
+	  printf '\\echo Use "CREATE EXTENSION %s" to load this file. \\quit\n' $(EXTENSION); \
+	  for f in $(SQL_SOURCES); do printf '\n'; cat $$f; done; } > $@

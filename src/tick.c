@@ -49,11 +49,13 @@ is_cancel_of_tick(const ErrorData *edata)
 }
 
 /*
- * Run "SELECT <schema>.tick_objective(o, $2) FROM <schema>.objective o
+ * Run "SELECT <own schema>.tick_objective(o, $2) FROM <extension schema>.objective o
  * WHERE o.id = $1", returning the number of buckets it recounted.
+ * tick_objective lives beside this function (slo_internal), the objective
+ * table in the extension's schema (slo).
  */
 static int64
-run_tick_objective(const char *schema, Datum objective_id, Datum at)
+run_tick_objective(const char *own_schema, const char *ext_schema, Datum objective_id, Datum at)
 {
 	Oid			argtypes[2] = {INT8OID, TIMESTAMPTZOID};
 	Datum		values[2] = {objective_id, at};
@@ -62,7 +64,7 @@ run_tick_objective(const char *schema, Datum objective_id, Datum at)
 	bool		isnull;
 
 	query = psprintf("SELECT %s.tick_objective(o, $2) FROM %s.objective o WHERE o.id = $1",
-					 schema, schema);
+					 own_schema, ext_schema);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(query, 2, argtypes, values, NULL, false, 1) != SPI_OK_SELECT)
@@ -95,7 +97,8 @@ tick_objective_guarded(PG_FUNCTION_ARGS)
 {
 	Datum		objective_id = PG_GETARG_DATUM(0);
 	Datum		at = PG_GETARG_DATUM(1);
-	char	   *schema;
+	char	   *own_schema;
+	char	   *ext_schema;
 	TupleDesc	tupdesc;
 	Datum		result[3] = {0, 0, 0};
 	bool		nulls[3] = {false, true, true};
@@ -106,12 +109,12 @@ tick_objective_guarded(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
-	/* tick_objective and objective live in this function's own schema */
-	schema = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
-	if (schema == NULL)
-		elog(ERROR, "cache lookup failed for the schema of function %u",
-			 fcinfo->flinfo->fn_oid);
-	schema = (char *) quote_identifier(schema);
+	own_schema = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
+	ext_schema = get_namespace_name(slo_extension_schema());
+	if (own_schema == NULL || ext_schema == NULL)
+		elog(ERROR, "cache lookup failed for the schemas of extension \"slo\"");
+	own_schema = (char *) quote_identifier(own_schema);
+	ext_schema = (char *) quote_identifier(ext_schema);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
@@ -128,7 +131,7 @@ tick_objective_guarded(PG_FUNCTION_ARGS)
 		(void) set_config_option("lock_timeout", psprintf("%d", slo_lock_timeout),
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
-		result[0] = Int64GetDatum(run_tick_objective(schema, objective_id, at));
+		result[0] = Int64GetDatum(run_tick_objective(own_schema, ext_schema, objective_id, at));
 		AtEOXact_GUC(true, save_nestlevel);
 
 		ReleaseCurrentSubTransaction();

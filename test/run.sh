@@ -10,6 +10,7 @@
 #   bash test/run.sh check   the same set-up (warnings are errors) in a cluster of
 #                            its own (a mktemp directory, port 54321, removed at
 #                            exit), then every suite:
+#                              inventory    every test file is run (see run_inventory)
 #                              pg_regress   make installcheck (REGRESS)
 #                              isolation    make installcheck (ISOLATION), if any
 #                              pgTAP        pg_prove -v test/pgtap/*.sql, if any
@@ -43,7 +44,7 @@ PGTAP_DB=slo_pgtap
 SUITE_TIMEOUT=${SLO_SUITE_TIMEOUT:-1800}
 
 usage() {
-	sed -n '3,19p' "$ROOT/test/run.sh" | sed 's/^# \{0,1\}//'
+	sed -n '3,20p' "$ROOT/test/run.sh" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -221,6 +222,57 @@ run_installcheck() {
 	record "$suite" "$passed" "$failed" "$note"
 }
 
+# Every test file is run, and every expected output has its test:
+# test/sql/*.sql are the pg_regress tests (REGRESS), test/specs/*.spec the
+# isolation tests (ISOLATION), each with expected/NAME.out; no extension
+# source sql/NAME.sql shadows a test (pg_regress looks in ./sql first);
+# every test/extra/*.sh is executable.  pgTAP files and extra scripts are
+# run by glob, so they cannot be forgotten.
+run_inventory() {
+	local regress isolation t f passed=0 failed=0 problems=()
+	section "inventory: every test file is run"
+	regress=" $(make_var REGRESS) "
+	isolation=" $(make_var ISOLATION) "
+	for f in "$ROOT"/test/sql/*.sql; do
+		t=$(basename "$f" .sql)
+		[[ $regress == *" $t "* ]] || problems+=("test/sql/$t.sql is not in REGRESS")
+	done
+	for f in "$ROOT"/test/specs/*.spec; do
+		t=$(basename "$f" .spec)
+		[[ $isolation == *" $t "* ]] || problems+=("test/specs/$t.spec is not in ISOLATION")
+	done
+	for t in $regress; do
+		[[ -f $ROOT/test/sql/$t.sql ]] || problems+=("REGRESS names $t, but test/sql/$t.sql is missing")
+		[[ -f $ROOT/expected/$t.out ]] || problems+=("REGRESS names $t, but expected/$t.out is missing")
+		[[ -e $ROOT/sql/$t.sql ]] && problems+=("sql/$t.sql would be run instead of test/sql/$t.sql")
+	done
+	for t in $isolation; do
+		[[ -f $ROOT/test/specs/$t.spec ]] || problems+=("ISOLATION names $t, but test/specs/$t.spec is missing")
+		[[ -f $ROOT/expected/$t.out ]] || problems+=("ISOLATION names $t, but expected/$t.out is missing")
+	done
+	for f in "$ROOT"/expected/*.out; do
+		t=$(basename "$f" .out)
+		[[ $regress$isolation == *" $t "* ]] || problems+=("expected/$t.out belongs to no test")
+	done
+	for f in "$ROOT"/test/extra/*.sh; do
+		[[ -x $f ]] || problems+=("${f#"$ROOT"/} is not executable")
+	done
+	# the API: every function, table and view of schema slo has a reference page
+	for t in $(psql_db "$CHECK_DB" -At -c "SELECT DISTINCT p.proname FROM pg_proc p WHERE p.pronamespace = 'slo'::regnamespace
+				UNION SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'slo'::regnamespace AND c.relkind IN ('r', 'v', 'p')"); do
+		grep -qE "slo\.$t([^a-z_]|\$)" "$ROOT"/docs/reference/*.md || problems+=("slo.$t is named in no page of docs/reference")
+	done
+	if [[ ${#problems[@]} -eq 0 ]]; then
+		printf 'ok - %d pg_regress and %d isolation tests, each with its expected output; nothing left out; the API documented\n' \
+			"$(wc -w <<<"$regress")" "$(wc -w <<<"$isolation")"
+		passed=1
+	else
+		printf 'not ok - %s\n' "${problems[@]}"
+		failed=${#problems[@]}
+	fi
+	record "inventory" "$passed" "$failed"
+}
+
 run_pgtap() {
 	local files=() f out rc passed=0 failed=0 p n todo died=0 note=
 	local nullglob
@@ -333,8 +385,9 @@ cmd_check() {
 		|| setup_failed "CREATE EXTENSION pg_cron, slo failed"
 	slo_log "cluster ready: PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER"
 
+	run_inventory
 	run_installcheck pg_regress REGRESS "$ROOT/regression.diffs" ISOLATION=
-	run_installcheck isolation ISOLATION "$ROOT/output_iso/regression.diffs" REGRESS=
+	run_installcheck isolation ISOLATION "$ROOT/regression.diffs" REGRESS=
 	run_pgtap
 	run_docs
 	run_extra

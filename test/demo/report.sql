@@ -7,7 +7,7 @@
 -- the same whenever the report runs.  On live data, replace it with now().
 --
 -- Alert rules: the multi-window, multi-burn-rate alerts of the SRE Workbook
--- (design notes, section 3), with factors scaled to the 28-day window:
+-- (docs/design.md, "Arithmetic"), with factors scaled to the 28-day window:
 -- factor = budget share * 28 days / long window.
 --   PAGE    1h and 5m  both above 13.44  (2% of the budget in 1 hour)
 --   PAGE    6h and 30m both above  5.6   (5% in 6 hours)
@@ -121,7 +121,7 @@ SELECT w.title AS service,
        CASE WHEN w.remaining <= 0 THEN 'EXHAUSTED'
             WHEN b.b1d IS NULL THEN '-'
             WHEN b.b1d = 0 THEN 'not burning'
-            -- remaining * window / burn rate (design notes, section 3), at the last day's pace
+            -- remaining * window / burn rate (docs/design.md, "Arithmetic"), at the last day's pace
             ELSE to_char(w.remaining * 28 / b.b1d, 'FM99990.0') || ' days'
        END                                                          AS "empty in (1d pace)"
 FROM w JOIN burn_now b USING (service)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/extra/concurrent_writers.sh: slo.tick() under concurrent writers never
-# loses or double counts a row (design.md section 6).
+# loses or double counts a row (docs/design.md).
 #
 # In a database of its own: a request table with two objectives on it (ratio
 # and threshold), 200,000 rows backfilled over the last six hours (and a few
@@ -175,7 +175,7 @@ BEGIN
 	LOOP
 		CALL slo.tick();
 		EXIT WHEN EXISTS (SELECT FROM pg_catalog.pg_locks
-						  WHERE pid = pg_catalog.pg_backend_pid() AND relation = 'slo.tick_lock'::regclass
+						  WHERE pid = pg_catalog.pg_backend_pid() AND relation = 'slo_internal.tick_lock'::regclass
 							AND mode = 'ExclusiveLock' AND granted);
 		PERFORM pg_catalog.pg_sleep(0.05);
 	END LOOP;
@@ -186,7 +186,7 @@ bg_pids+=("$holder")
 held=f
 for _ in $(seq 200); do
 	held=$(q "SELECT EXISTS (SELECT FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-						   WHERE a.application_name = 'slo_cw_holder' AND l.relation = 'slo.tick_lock'::regclass
+						   WHERE a.application_name = 'slo_cw_holder' AND l.relation = 'slo_internal.tick_lock'::regclass
 							 AND l.mode = 'ExclusiveLock' AND l.granted)")
 	[[ $held == t ]] && break
 	sleep 0.02
@@ -222,13 +222,13 @@ check "ticks ran and some skipped while another held the lock" \
 echo "rows now: $(q "SELECT count(*) FROM cw_req")"
 
 # The fresh count: for each objective, every minute from where its rollup
-# begins (slo.progress.backfilled_from), counted straight from cw_req with
+# begins (slo_internal.progress.backfilled_from), counted straight from cw_req with
 # the objective's conditions written out again here.
 psql_db -At -F '|' >"$work/compare.txt" <<'SQL'
 SET TimeZone = 'UTC';
 WITH o AS (
 	SELECT ob.id, ob.name, p.backfilled_from
-	FROM slo.objective ob JOIN slo.progress p ON p.objective_id = ob.id
+	FROM slo.objective ob JOIN slo_internal.progress p ON p.objective_id = ob.id
 ), fresh AS (
 	SELECT o.id, date_trunc('minute', r.ts) AS bucket,
 		   count(*) FILTER (WHERE r.status NOT IN (400, 404)) AS valid,
@@ -254,7 +254,7 @@ SELECT o.name,
 	   count(*) FILTER (WHERE (r.valid, r.good) IS DISTINCT FROM (f.valid, f.good)) AS mismatched,
 	   coalesce(sum(r.valid), 0), coalesce(sum(r.good), 0),
 	   coalesce(sum(f.valid), 0), coalesce(sum(f.good), 0),
-	   (SELECT count(*) FROM slo.invalidation i WHERE i.objective_id = o.id) AS pending
+	   (SELECT count(*) FROM slo_internal.invalidation i WHERE i.objective_id = o.id) AS pending
 FROM o
 LEFT JOIN (rolled r FULL JOIN fresh_nonempty f USING (id, bucket)) ON o.id = coalesce(r.id, f.id)
 GROUP BY o.id, o.name

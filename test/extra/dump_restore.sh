@@ -209,7 +209,7 @@ psql_in "$DST" >/dev/null <<'SQL'
 INSERT INTO api_req VALUES (100001, :at::timestamptz - interval '10 minutes 5 seconds', 503, 20);
 DELETE FROM jobs WHERE id = 30;
 SQL
-notes=$(q "$DST" "SELECT count(*) FROM slo.invalidation")
+notes=$(q "$DST" "SELECT count(*) FROM slo_internal.invalidation")
 check "the restored triggers note the changed minutes" "$([[ $notes -gt 0 ]] && echo t || echo f)" "$notes notes"
 tick_out=$(psql_in "$DST" -c "CALL slo.tick(at => '$AT')" 2>&1)
 read -r v1 g1 <<<"$(q "$DST" "SELECT valid || ' ' || good FROM slo.status WHERE objective = 'availability'")"

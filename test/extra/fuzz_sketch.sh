@@ -121,7 +121,7 @@ INSERT INTO fz_base (s) VALUES
 INSERT INTO fz_base (s)
 SELECT slo.sketch(v, 0.05) FROM (VALUES (5e-324::float8), (-5e-324), (1.7976931348623157e308),
                                         (-1.7976931348623157e308), (2.2250738585072014e-308)) t(v);
-UPDATE fz_base SET txt = s::text, bin = slo.sketch_send(s);
+UPDATE fz_base SET txt = s::text, bin = slo_internal.sketch_send(s);
 
 -- ---- random helpers ---------------------------------------------------------
 CREATE FUNCTION fz_rand(n int) RETURNS int LANGUAGE sql VOLATILE AS
@@ -337,7 +337,7 @@ BEGIN
         RETURN format('text round trip changed the value to %s', left(w::text, 200));
     END IF;
     BEGIN
-        w := fz_recv(slo.sketch_send(v));
+        w := fz_recv(slo_internal.sketch_send(v));
     EXCEPTION WHEN OTHERS THEN
         RETURN format('binary round trip: %s %s', SQLSTATE, SQLERRM);
     END;
@@ -407,7 +407,7 @@ BEGIN
                     WHEN 2 THEN CASE WHEN abs(mx) < 1e300 THEN mx * 1.5 ELSE coalesce(mx, 1) END
                     ELSE (random() - 0.5) * 1e6 END;
         BEGIN
-            w := slo.sketch_add(v, x, slo.sketch_alpha(v));
+            w := slo_internal.sketch_add(v, x, slo.sketch_alpha(v));
         EXCEPTION WHEN OTHERS THEN
             w := NULL;
             IF SQLSTATE NOT IN ('22003', '54000', '22023') THEN
@@ -422,7 +422,7 @@ BEGIN
         END IF;
     END LOOP;
     BEGIN
-        w := slo.sketch_combine(v, v);
+        w := slo_internal.sketch_combine(v, v);
     EXCEPTION WHEN OTHERS THEN
         w := NULL;
         IF SQLSTATE NOT IN ('22003', '54000') THEN

@@ -230,18 +230,18 @@ SELECT ok((SELECT count(*) FROM got_tk) = 7 * (SELECT count(DISTINCT ds) FROM ds
 -- ---------------------------------------------------------------------------
 -- Combine, directly: NULL on either side, targets, overflow.
 -- ---------------------------------------------------------------------------
-SELECT is(slo.tally_combine(NULL, NULL)::text, NULL, 'tally_combine(NULL, NULL) is NULL');
-SELECT is(slo.tally_combine(NULL, 'valid=5 good=3 target=0.9')::text, 'valid=5 good=3 target=0.9',
+SELECT is(slo_internal.tally_combine(NULL, NULL)::text, NULL, 'tally_combine(NULL, NULL) is NULL');
+SELECT is(slo_internal.tally_combine(NULL, 'valid=5 good=3 target=0.9')::text, 'valid=5 good=3 target=0.9',
           'tally_combine(NULL, x) is x');
-SELECT is(slo.tally_combine('valid=5 good=3', NULL)::text, 'valid=5 good=3',
+SELECT is(slo_internal.tally_combine('valid=5 good=3', NULL)::text, 'valid=5 good=3',
           'tally_combine(x, NULL) is x');
-SELECT is(slo.tally_combine('valid=5 good=3', 'valid=7 good=7 target=0.99')::text,
+SELECT is(slo_internal.tally_combine('valid=5 good=3', 'valid=7 good=7 target=0.99')::text,
           'valid=12 good=10 target=0.99',
           'tally_combine adds the counts and takes the target of the side that has one');
-SELECT throws_ok($q$SELECT slo.tally_combine('valid=1 good=1 target=0.99', 'valid=1 good=0 target=0.999')$q$,
+SELECT throws_ok($q$SELECT slo_internal.tally_combine('valid=1 good=1 target=0.99', 'valid=1 good=0 target=0.999')$q$,
                  '22023', 'target changed from 0.99 to 0.999 within one aggregate',
                  'tally_combine of two targets is an error (22023)');
-SELECT throws_ok($q$SELECT slo.tally_combine('valid=9223372036854775807 good=0', 'valid=1 good=1')$q$,
+SELECT throws_ok($q$SELECT slo_internal.tally_combine('valid=9223372036854775807 good=0', 'valid=1 good=1')$q$,
                  '22003', 'event count out of range',
                  'tally_combine past 2^63 - 1 events is an error (22003)');
 

@@ -47,7 +47,7 @@ SELECT pg_temp.error('SELECT slo.burn_rate_of(-1, 10, 0.99)');
 SELECT pg_temp.error('SELECT slo.budget_remaining_of(11, 10, 0.99)');
 -- sums beyond bigint are 22003, not a wrapped count
 SELECT pg_temp.error('SELECT slo.burn_rate(g, n, 0.99) FROM (VALUES (0::bigint, 9223372036854775807::bigint), (0, 1)) v(g, n)');
-SELECT pg_temp.error($$SELECT slo.tally_combine('valid=9223372036854775807 good=0', 'valid=1 good=1')$$);
+SELECT pg_temp.error($$SELECT slo_internal.tally_combine('valid=9223372036854775807 good=0', 'valid=1 good=1')$$);
 
 -- a NaN bound would make everything "within": it is an error instead
 SELECT pg_temp.error($$SELECT slo.p_within(v, 'NaN') FROM (VALUES (1::float8)) t(v)$$);
@@ -57,12 +57,12 @@ SELECT pg_temp.error($$SELECT slo.p_within(v, b) FROM (VALUES (1::float8, 2::flo
 SELECT pg_temp.error($$SELECT slo.tally_burn_rate('valid=1 good=1')$$);
 SELECT pg_temp.error($$SELECT slo.tally_budget_remaining('valid=1 good=1')$$);
 -- combining tallies of different targets
-SELECT pg_temp.error($$SELECT slo.tally_combine('valid=1 good=1 target=0.9', 'valid=1 good=1 target=0.99')$$);
+SELECT pg_temp.error($$SELECT slo_internal.tally_combine('valid=1 good=1 target=0.9', 'valid=1 good=1 target=0.99')$$);
 -- inverse transitions called by hand cannot remove what was never added
-SELECT pg_temp.error($$SELECT slo.tally_bool_inv('valid=0 good=0', true)$$);
-SELECT pg_temp.error($$SELECT slo.tally_bool_inv('valid=1 good=1', false)$$);
-SELECT pg_temp.error($$SELECT slo.tally_counts_inv('valid=5 good=5 target=0.5', 1, 2, 0.5)$$);
-SELECT pg_temp.error($$SELECT slo.tally_within_float8_inv('valid=1 good=0', 1, 2)$$);
+SELECT pg_temp.error($$SELECT slo_internal.tally_bool_inv('valid=0 good=0', true)$$);
+SELECT pg_temp.error($$SELECT slo_internal.tally_bool_inv('valid=1 good=1', false)$$);
+SELECT pg_temp.error($$SELECT slo_internal.tally_counts_inv('valid=5 good=5 target=0.5', 1, 2, 0.5)$$);
+SELECT pg_temp.error($$SELECT slo_internal.tally_within_float8_inv('valid=1 good=0', 1, 2)$$);
 
 -- nothing is half-written: a failing aggregate in an INSERT leaves no rows
 CREATE TABLE report (burn float8);

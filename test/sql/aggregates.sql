@@ -91,10 +91,10 @@ SELECT slo.burn_rate(ok, 0.999) = (count(*) FILTER (WHERE NOT ok))::float8 / cou
 FROM requests;
 
 -- the transition functions never modify a state passed to them directly
-SELECT t AS before, slo.tally_bool(t, false) AS after, t AS still
+SELECT t AS before, slo_internal.tally_bool(t, false) AS after, t AS still
 FROM (SELECT 'valid=1 good=1'::slo.tally AS t) s;
 SELECT slo.tally_sli('valid=4 good=3'), slo.tally_burn_rate('valid=4 good=3 target=0.5'),
        slo.tally_budget_remaining('valid=4 good=3 target=0.5'), slo.tally_sli('valid=0 good=0');
-SELECT slo.tally_combine('valid=4 good=3 target=0.5', 'valid=6 good=6'),
-       slo.tally_combine(NULL, 'valid=6 good=6'), slo.tally_combine('valid=1 good=0', NULL),
-       slo.tally_combine(NULL, NULL);
+SELECT slo_internal.tally_combine('valid=4 good=3 target=0.5', 'valid=6 good=6'),
+       slo_internal.tally_combine(NULL, 'valid=6 good=6'), slo_internal.tally_combine('valid=1 good=0', NULL),
+       slo_internal.tally_combine(NULL, NULL);

@@ -1,7 +1,7 @@
 --
 -- Attacks by a role holding only slo_writer and CREATE on a schema of its
 -- own (mallory), each of which worked against 0.3, and what happens now:
---   1. reaching the extension owner's rights through slo.invalidate();
+--   1. reaching the extension owner's rights through slo_internal.invalidate();
 --   2. stopping every tick with one objective's expression;
 --   3. holding the tick's mutual exclusion (also test/specs/tick_lock.spec);
 --   4. a C loop that ignores cancel (slo.percentiles);
@@ -20,7 +20,7 @@ DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
-DELETE FROM slo.invalidation;
+DELETE FROM slo_internal.invalidation;
 DELETE FROM slo.tick_log;
 
 CREATE FUNCTION pg_temp.error(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -52,7 +52,7 @@ SELECT slo.define_objective('alice-shop', 'order-ok', source => 'alice.orders', 
 RESET ROLE;
 
 ------------------------------------------------------------------------------
--- 1. slo.invalidate() is SECURITY DEFINER and reads the transition tables
+-- 1. slo_internal.invalidate() is SECURITY DEFINER and reads the transition tables
 --    new_rows and old_rows by name.  Attached by mallory to a table of her
 --    own without them, a temp view or table of hers named new_rows used to
 --    stand in, and her function ran as the extension's owner.  Now the
@@ -69,12 +69,12 @@ END $$;
 SELECT slo.define_service('mallory-svc');
 SELECT slo.define_objective('mallory-svc', 'mine', source => 'mallory.t', good => 'true', target => 0.9) IS NOT NULL AS defined;
 -- a. a statement trigger without transition tables, and a temp view
-CREATE TRIGGER grab AFTER INSERT ON mallory.t FOR EACH STATEMENT EXECUTE FUNCTION slo.invalidate();
+CREATE TRIGGER grab AFTER INSERT ON mallory.t FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate();
 CREATE TEMP VIEW new_rows AS SELECT mallory.escalate() AS ts;
 SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
 DROP TRIGGER grab ON mallory.t;
 -- b. the same under slo's own trigger name
-CREATE TRIGGER slo_invalidate_insert_x AFTER INSERT ON mallory.t FOR EACH STATEMENT EXECUTE FUNCTION slo.invalidate();
+CREATE TRIGGER slo_invalidate_insert_x AFTER INSERT ON mallory.t FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate();
 SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
 DROP TRIGGER slo_invalidate_insert_x ON mallory.t;
 -- c. a temp table whose ts has a type of hers with an implicit cast to
@@ -91,25 +91,25 @@ CREATE TEMP TABLE new_rows (ts mallory.stamp);
 INSERT INTO new_rows VALUES (row(now()));
 DROP TRIGGER slo_invalidate_insert ON mallory.t;
 CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON mallory.t
-	REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION slo.invalidate();
+	REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate();
 SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
 DROP TRIGGER slo_invalidate_insert ON mallory.t;
 -- d. as a row trigger
 CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON mallory.t
-	FOR EACH ROW EXECUTE FUNCTION slo.invalidate();
+	FOR EACH ROW EXECUTE FUNCTION slo_internal.invalidate();
 SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
 DROP TRIGGER slo_invalidate_insert ON mallory.t;
 -- e. called directly
-SELECT pg_temp.error($$SELECT slo.invalidate()$$);
+SELECT pg_temp.error($$SELECT slo_internal.invalidate()$$);
 -- f. her own copy of slo's trigger, exactly as slo makes it: the transition
 --    table is found before her temp table, so only her real rows are read
 CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON mallory.t
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION slo.invalidate();
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate();
 INSERT INTO mallory.t VALUES ('2026-11-20 10:00:30+00');
 RESET ROLE;
 SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'slo_test_mallory';
-SELECT o.name, i.bucket FROM slo.invalidation i JOIN slo.objective o ON o.id = i.objective_id ORDER BY 1, 2;
-DELETE FROM slo.invalidation;
+SELECT o.name, i.bucket FROM slo_internal.invalidation i JOIN slo.objective o ON o.id = i.objective_id ORDER BY 1, 2;
+DELETE FROM slo_internal.invalidation;
 
 ------------------------------------------------------------------------------
 -- 2. One owner's expression used to stop every tick: PL/pgSQL's EXCEPTION
@@ -169,7 +169,7 @@ SELECT objective, valid, good, last_error_sqlstate, last_error FROM slo.status O
 INSERT INTO mallory.ev VALUES ('2026-11-20 10:00:30+00', false);
 INSERT INTO alice.orders VALUES ('2026-11-20 10:00:30+00', false);
 CALL slo.tick(at => '2026-11-20 12:00+00');
-SELECT o.name, count(i.*) AS notes_left FROM slo.objective o LEFT JOIN slo.invalidation i ON i.objective_id = o.id
+SELECT o.name, count(i.*) AS notes_left FROM slo.objective o LEFT JOIN slo_internal.invalidation i ON i.objective_id = o.id
 WHERE o.enabled GROUP BY o.name ORDER BY o.name;
 SELECT objective, valid, good FROM slo.status WHERE service = 'alice-shop';
 -- A cancel of the tick itself still stops the tick: here the session's own
@@ -187,18 +187,18 @@ UPDATE slo.objective SET enabled = false WHERE service = 'mallory-svc';
 
 ------------------------------------------------------------------------------
 -- 3. Any role could block the tick forever by holding the advisory lock it
---    used.  Now ticks exclude each other with a lock on slo.tick_lock that
+--    used.  Now ticks exclude each other with a lock on slo_internal.tick_lock that
 --    only roles allowed to run the tick may take (test/specs/tick_lock.spec
 --    shows it with two sessions); the advisory lock means nothing to it.
 ------------------------------------------------------------------------------
 SET ROLE slo_test_carol;
 SELECT pg_advisory_lock(hashtext('slo.tick')::int8) IS NOT NULL AS holds_old_lock;
-SELECT pg_temp.error($$LOCK TABLE slo.tick_lock IN EXCLUSIVE MODE NOWAIT$$);
-SELECT pg_temp.error($$LOCK TABLE slo.tick_lock IN ACCESS SHARE MODE$$);
+SELECT pg_temp.error($$LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE NOWAIT$$);
+SELECT pg_temp.error($$LOCK TABLE slo_internal.tick_lock IN ACCESS SHARE MODE$$);
 RESET ROLE;
 SET ROLE slo_test_mallory;
-SELECT pg_temp.error($$LOCK TABLE slo.tick_lock IN EXCLUSIVE MODE NOWAIT$$);
-SELECT pg_temp.error($$SELECT 1 FROM slo.tick_lock FOR UPDATE$$);
+SELECT pg_temp.error($$LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE NOWAIT$$);
+SELECT pg_temp.error($$SELECT 1 FROM slo_internal.tick_lock FOR UPDATE$$);
 SELECT pg_temp.error($$CALL slo.tick()$$);
 RESET ROLE;
 CALL slo.tick(at => '2026-11-20 12:00+00');
@@ -212,7 +212,7 @@ SELECT pg_advisory_unlock_all();
 ------------------------------------------------------------------------------
 SET ROLE slo_test_mallory;
 CREATE TEMP TABLE wide AS
-SELECT slo.sketch(exp(g * 0.0002), 0.0001) AS s FROM generate_series(-524287, 524288) g;
+SELECT slo.sketch(exp(g * 0.0002::float8), 0.0001) AS s FROM generate_series(-524287, 524288) g;
 SELECT slo.sketch_count(s) AS values_held, octet_length(s::text) > 2000000 AS wide FROM wide;
 SET statement_timeout = '2s';
 SELECT cardinality(slo.percentiles(s, array(SELECT g / 100000.0 FROM generate_series(1, 100000) g))) AS answers,
@@ -302,7 +302,7 @@ RESET ROLE;
 DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
-DELETE FROM slo.invalidation;
+DELETE FROM slo_internal.invalidation;
 DROP SCHEMA mallory, alice CASCADE;
 DROP OWNED BY slo_test_mallory, slo_test_alice, slo_test_carol;
 DROP ROLE slo_test_mallory, slo_test_alice, slo_test_carol;

@@ -1,10 +1,12 @@
 --
--- What the catalog says about the extension's objects: every function in
--- schema slo is labelled as the project promises, and no aggregate state is
--- internal.
+-- What the catalog says about the extension's objects: every function is
+-- labelled as the project promises, no aggregate state is internal, and
+-- schema slo holds the documented API (docs/reference), slo_internal the
+-- rest.
 --
 
--- every object of the extension lives in schema slo
+-- every object of the extension: the API in schema slo, the machinery in
+-- slo_internal
 SELECT pg_describe_object(classid, objid, 0) AS object
 FROM pg_depend
 WHERE refclassid = 'pg_extension'::regclass
@@ -16,8 +18,8 @@ ORDER BY 1;
 SELECT p.oid::regprocedure AS function, p.prokind AS kind, p.provolatile AS volatility,
        p.proisstrict AS strict, p.proparallel AS parallel, p.prosecdef AS security_definer
 FROM pg_proc p
-WHERE p.pronamespace = 'slo'::regnamespace
-ORDER BY p.oid::regprocedure::text;
+WHERE p.pronamespace IN ('slo'::regnamespace, 'slo_internal'::regnamespace)
+ORDER BY p.pronamespace::regnamespace::text, p.oid::regprocedure::text;
 
 -- every aggregate: a real state type, a non-strict combine function, an
 -- inverse for moving windows, and read-only final functions
@@ -33,9 +35,21 @@ ORDER BY a.aggfnoid::regprocedure::text;
 -- nothing takes or returns internal but the binary receive function
 SELECT p.oid::regprocedure
 FROM pg_proc p
-WHERE p.pronamespace = 'slo'::regnamespace
+WHERE p.pronamespace IN ('slo'::regnamespace, 'slo_internal'::regnamespace)
   AND ('internal'::regtype = ANY (p.proargtypes) OR p.prorettype = 'internal'::regtype);
 
 -- the type's storage and alignment
 SELECT typname, typlen, typbyval, typalign, typstorage
 FROM pg_type WHERE typnamespace = 'slo'::regnamespace AND typtype = 'b';
+
+-- who may call what: in slo, only the tick is kept from PUBLIC (and
+-- record(), for writers); in slo_internal, PUBLIC may call only the rights
+-- checks, writers the trigger, slo_admin everything
+SELECT p.pronamespace::regnamespace AS schema, p.proname,
+	   coalesce(array_to_string(ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+									  FROM aclexplode(p.proacl) a WHERE a.privilege_type = 'EXECUTE'
+									  ORDER BY 1), ', '), 'PUBLIC (default)') AS execute
+FROM pg_proc p
+WHERE p.pronamespace IN ('slo'::regnamespace, 'slo_internal'::regnamespace)
+  AND p.proacl IS NOT NULL
+ORDER BY 1, 2;

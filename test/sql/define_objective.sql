@@ -13,7 +13,7 @@ DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
-DELETE FROM slo.invalidation;
+DELETE FROM slo_internal.invalidation;
 DELETE FROM slo.tick_log;
 -- and tables of this file's own
 CREATE SCHEMA define_objective;
@@ -152,7 +152,7 @@ FROM (VALUES
 SELECT slo.define_objective('api', 'availability', source => 'requests',
 		good => 'status < 500', valid => 'status IS NOT NULL', target => 0.999) AS availability_id \gset
 SELECT pg_temp.written() AS after_first;
-SELECT tgname, tgenabled, tgoldtable, tgnewtable, pg_get_triggerdef(oid) LIKE '%AFTER%FOR EACH STATEMENT EXECUTE FUNCTION slo.invalidate()' AS after_statement
+SELECT tgname, tgenabled, tgoldtable, tgnewtable, pg_get_triggerdef(oid) LIKE '%AFTER%FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate()' AS after_statement
 FROM pg_trigger WHERE tgrelid = 'requests'::regclass ORDER BY tgname;
 -- threshold over float8, each comparison; over an interval
 SELECT slo.define_objective('api', 'latency-lt', source => 'requests', value => 'latency_ms', op => 'lt', threshold => '250', target => 0.99) IS NOT NULL AS defined;

@@ -3,7 +3,7 @@
 -- the right tier at their boundaries; freeze-on-burn freezes a service when
 -- its budget is spent and lifts the freeze when it recovers; manual freezes;
 -- slo.deploy_allowed(); slo.freeze_history; slo.schedule() with and
--- without pg_cron; slo.cron_expression().
+-- without pg_cron; slo_internal.cron_expression().
 --
 SET TIME ZONE 'UTC';
 SET DateStyle = 'ISO, YMD';
@@ -14,7 +14,7 @@ DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
-DELETE FROM slo.invalidation;
+DELETE FROM slo_internal.invalidation;
 DELETE FROM slo.tick_log;
 -- and tables of this file's own
 CREATE SCHEMA policies_freezes;
@@ -230,10 +230,10 @@ SELECT pg_temp.error($$DELETE FROM slo.policy WHERE name = 'strict'$$);
 ------------------------------------------------------------------------------
 -- Scheduling with pg_cron
 ------------------------------------------------------------------------------
-SELECT every, slo.cron_expression(every)
+SELECT every, slo_internal.cron_expression(every)
 FROM (VALUES (interval '1 minute'), ('2 minutes'), ('5 minutes'), ('30 minutes'), ('1 hour'),
 			 ('2 hours'), ('12 hours'), ('1 day')) v(every);
-SELECT every, pg_temp.error(format('SELECT slo.cron_expression(%L)', every)) AS result
+SELECT every, pg_temp.error(format('SELECT slo_internal.cron_expression(%L)', every)) AS result
 FROM (VALUES (interval '7 minutes'), ('90 seconds'), ('30 seconds'), ('0'), ('-5 minutes'),
 			 ('25 hours'), ('5 hours'), ('2 days'), (NULL)) v(every);
 -- pg_cron is not installed in this database: 55000 with a hint

@@ -16,7 +16,7 @@ DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
-DELETE FROM slo.invalidation;
+DELETE FROM slo_internal.invalidation;
 DELETE FROM slo.tick_log;
 
 CREATE FUNCTION pg_temp.error(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -97,7 +97,7 @@ SELECT pg_temp.error($$SELECT slo.define_objective('orders', 'bobs-own', source 
 DROP TABLE security.bobs_events;
 SELECT pg_temp.error($$SELECT slo.record('orders', 'order-ok', true)$$);
 SELECT pg_temp.error($$CALL slo.tick()$$);
-SELECT pg_temp.error($$SELECT count(*) FROM slo.query_counts_as('slo_test_alice', 'public', 'SELECT now(), 1::int8, 1::int8', NULL, NULL, NULL)$$);
+SELECT pg_temp.error($$SELECT count(*) FROM slo_internal.query_counts_as('slo_test_alice', 'public', 'SELECT now(), 1::int8, 1::int8', NULL, NULL, NULL)$$);
 RESET ROLE;
 SELECT service, name, owner, good_expr FROM slo.objective;
 
@@ -217,23 +217,23 @@ SELECT rolsuper AS alice_is_superuser FROM pg_roles WHERE rolname = 'slo_test_al
 SELECT count(*) AS deferred_rows FROM security.alice_deferred;
 
 ------------------------------------------------------------------------------
--- slo.query_counts_as() lends no one's rights: the caller must be a member
+-- slo_internal.query_counts_as() lends no one's rights: the caller must be a member
 -- of the owner role (or a superuser).
 ------------------------------------------------------------------------------
 SET ROLE slo_test_admin;
-SELECT pg_temp.error($$SELECT count(*) FROM slo.query_counts_as('slo_test_alice', 'public',
+SELECT pg_temp.error($$SELECT count(*) FROM slo_internal.query_counts_as('slo_test_alice', 'public',
 		'SELECT now(), 1::int8, 1::int8', NULL, NULL, NULL)$$);
-SELECT pg_temp.error($$SELECT count(*) FROM slo.query_counts_as('postgres', 'public',
+SELECT pg_temp.error($$SELECT count(*) FROM slo_internal.query_counts_as('postgres', 'public',
 		'SELECT now(), 1::int8, 1::int8', NULL, NULL, NULL)$$);
 -- as itself it may
-SELECT pg_temp.error($$SELECT valid FROM slo.query_counts_as('slo_test_admin', 'public',
+SELECT pg_temp.error($$SELECT valid FROM slo_internal.query_counts_as('slo_test_admin', 'public',
 		'SELECT $1, 2::int8, 1::int8', '2026-11-20 10:00+00', NULL, NULL)$$);
 -- and it runs nothing but a query of the right shape
-SELECT pg_temp.error($$SELECT count(*) FROM slo.query_counts_as('slo_test_admin', 'public',
+SELECT pg_temp.error($$SELECT count(*) FROM slo_internal.query_counts_as('slo_test_admin', 'public',
 		'SELECT now(), 1, 1', NULL, NULL, NULL)$$);
-SELECT pg_temp.error($$SELECT count(*) FROM slo.query_counts_as('slo_test_admin', 'public',
+SELECT pg_temp.error($$SELECT count(*) FROM slo_internal.query_counts_as('slo_test_admin', 'public',
 		'DELETE FROM slo.tick_log', NULL, NULL, NULL)$$);
-SELECT pg_temp.error($$SELECT count(*) FROM slo.query_counts_as(NULL, 'public', 'SELECT now(), 1::int8, 1::int8', NULL, NULL, NULL)$$);
+SELECT pg_temp.error($$SELECT count(*) FROM slo_internal.query_counts_as(NULL, 'public', 'SELECT now(), 1::int8, 1::int8', NULL, NULL, NULL)$$);
 -- A tick run by slo_admin cannot recount the objectives of roles it is not
 -- a member of: Alice's that need counting (the two never counted) fail with
 -- that error, recorded in their status; the others are evaluated from their
@@ -245,7 +245,7 @@ SELECT objective, last_error FROM slo.status ORDER BY objective;
 -- a member of Alice's role may
 GRANT slo_test_alice TO slo_test_admin;
 SET ROLE slo_test_admin;
-SELECT pg_temp.error($$SELECT sum(valid) FROM slo.query_counts_as('slo_test_alice', 'security, public',
+SELECT pg_temp.error($$SELECT sum(valid) FROM slo_internal.query_counts_as('slo_test_alice', 'security, public',
 		'SELECT min(ts), count(*), count(*) FILTER (WHERE ok) FROM orders', NULL, NULL, NULL)$$);
 RESET ROLE;
 REVOKE slo_test_alice FROM slo_test_admin;
@@ -259,7 +259,7 @@ SELECT count(*) AS status_rows FROM slo.status;
 CREATE FUNCTION pg_temp.read_all(OUT relation text, OUT result text) RETURNS SETOF record LANGUAGE plpgsql AS $$
 DECLARE r regclass;
 BEGIN
-	FOR r IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'slo'::regnamespace AND c.relkind IN ('r', 'v')
+	FOR r IN SELECT c.oid FROM pg_class c WHERE c.relnamespace IN ('slo'::regnamespace, 'slo_internal'::regnamespace) AND c.relkind IN ('r', 'v')
 			 ORDER BY c.relname LOOP
 		relation := r::text;
 		result := pg_temp.error(format('SELECT count(*) >= 0 FROM %s', r));
@@ -271,11 +271,11 @@ SELECT * FROM pg_temp.read_all();
 CREATE FUNCTION pg_temp.write_all(OUT relation text, OUT op text, OUT result text) RETURNS SETOF record LANGUAGE plpgsql AS $$
 DECLARE r regclass;
 BEGIN
-	FOR r IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'slo'::regnamespace AND c.relkind = 'r'
+	FOR r IN SELECT c.oid FROM pg_class c WHERE c.relnamespace IN ('slo'::regnamespace, 'slo_internal'::regnamespace) AND c.relkind = 'r'
 			 ORDER BY c.relname LOOP
 		relation := r::text;
 		IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = r AND attnum = 2) THEN
-			-- (slo.tick_lock: no columns, only a lock to take)
+			-- (slo_internal.tick_lock: no columns, only a lock to take)
 			op := 'LOCK';
 			result := pg_temp.error(format('LOCK TABLE %s IN EXCLUSIVE MODE NOWAIT', r));
 			RETURN NEXT;

@@ -155,25 +155,25 @@ SELECT pg_temp.error(q) FROM (VALUES
     ($$SELECT slo.merge(s) FROM (SELECT slo.sketch(1, 0.01) UNION ALL SELECT slo.sketch(1, 0.05)) t(s)$$),
     ($$SELECT slo.merge(s) FROM (VALUES ('alpha=0.01 count=0 zero=0 min=0 max=0 sum=0 pos= neg='::slo.sketch),
                                         ('alpha=0.02 count=0 zero=0 min=0 max=0 sum=0 pos= neg=')) t(s)$$),
-    ($$SELECT slo.sketch_combine(slo.sketch(1, 0.01), slo.sketch(1, 0.010000000000000002))$$),
+    ($$SELECT slo_internal.sketch_combine(slo.sketch(1, 0.01), slo.sketch(1, 0.010000000000000002))$$),
     -- counts past 2^63 - 1
-    ($$SELECT slo.sketch_add('alpha=0.01 count=9223372036854775807 zero=9223372036854775807 min=0 max=0 sum=0 pos= neg=', 0)$$),
+    ($$SELECT slo_internal.sketch_add('alpha=0.01 count=9223372036854775807 zero=9223372036854775807 min=0 max=0 sum=0 pos= neg=', 0)$$),
     ($$SELECT slo.merge(s) FROM (VALUES ('alpha=0.01 count=9223372036854775807 zero=0 min=1 max=1 sum=1 pos=0:9223372036854775807 neg='::slo.sketch),
                                         ('alpha=0.01 count=1 zero=0 min=1 max=1 sum=1 pos=0:1 neg=')) t(s)$$)
 ) t(q);
 
 -- the transition and combine functions called directly (NULL on either side)
-SELECT slo.sketch_add(NULL, NULL) IS NULL AS add_null_null,
-       slo.sketch_add(NULL, 'NaN') AS add_null_nan,
-       slo.sketch_add(NULL, 2) AS add_null_2,
-       slo.sketch_add(NULL, -2, 0.5) AS add_null_minus2_alpha,
-       slo.sketch_add(slo.sketch_add(NULL, 2), NULL) AS add_x_null;
-SELECT slo.sketch_combine(NULL, NULL) IS NULL AS null_null,
-       slo.sketch_combine(NULL, slo.sketch(1.0)) AS null_x,
-       slo.sketch_combine(slo.sketch(1.0), NULL) AS x_null,
-       slo.sketch_combine(slo.sketch(1.0), slo.sketch(-1.0)) AS x_y;
+SELECT slo_internal.sketch_add(NULL, NULL) IS NULL AS add_null_null,
+       slo_internal.sketch_add(NULL, 'NaN') AS add_null_nan,
+       slo_internal.sketch_add(NULL, 2) AS add_null_2,
+       slo_internal.sketch_add(NULL, -2, 0.5) AS add_null_minus2_alpha,
+       slo_internal.sketch_add(slo_internal.sketch_add(NULL, 2), NULL) AS add_x_null;
+SELECT slo_internal.sketch_combine(NULL, NULL) IS NULL AS null_null,
+       slo_internal.sketch_combine(NULL, slo.sketch(1.0)) AS null_x,
+       slo_internal.sketch_combine(slo.sketch(1.0), NULL) AS x_null,
+       slo_internal.sketch_combine(slo.sketch(1.0), slo.sketch(-1.0)) AS x_y;
 -- called outside an aggregate, they leave their arguments alone
-SELECT s AS before, slo.sketch_add(s, 3, 0.5) AS added, slo.sketch_combine(s, s) AS doubled, s AS after
+SELECT s AS before, slo_internal.sketch_add(s, 3, 0.5) AS added, slo_internal.sketch_combine(s, s) AS doubled, s AS after
 FROM (SELECT slo.sketch(v, 0.5) AS s FROM (VALUES (1::float8), (2)) t(v)) x;
 
 -- in a window, each row's sketch stays as it was when that row was reached
@@ -318,8 +318,8 @@ FROM (VALUES
 -- ---------------------------------------------------------------------------
 -- the binary form: version, flags, alpha, count, zero, min, max, sum, then
 -- for pos and neg: number of bins, offset, counts
-SELECT slo.sketch_send(slo.sketch(v, 0.5)) FROM sk_hand;
-SELECT slo.sketch_send('alpha=0.01 count=0 zero=0 min=0 max=0 sum=0 pos= neg=');
+SELECT slo_internal.sketch_send(slo.sketch(v, 0.5)) FROM sk_hand;
+SELECT slo_internal.sketch_send('alpha=0.01 count=0 zero=0 min=0 max=0 sum=0 pos= neg=');
 
 -- values keep in tables and survive text and binary COPY, large and
 -- TOASTed ones included
@@ -332,17 +332,24 @@ UNION ALL SELECT 4, NULL
 UNION ALL SELECT 5, slo.sketch(v, 0.001) FROM (VALUES (1e-100::float8), (-1e100), (0), (1e100)) t(v)
 UNION ALL SELECT 6, 'alpha=0.01 count=9223372036854775807 zero=9223372036854775806 min=-0 max=1 sum=1 pos=0:1 neg='
 UNION ALL SELECT 7, slo.sketch(g::float8 / 7, 0.0001) FROM generate_series(1, 100000) g;
-SELECT id, pg_column_size(s) < octet_length(slo.sketch_send(s)) AS compressed, s::text::slo.sketch::text = s::text AS text_ok
+SELECT id, pg_column_size(s) < octet_length(slo_internal.sketch_send(s)) AS compressed, s::text::slo.sketch::text = s::text AS text_ok
 FROM sketches ORDER BY id;
-COPY sketches TO '/tmp/slo_regress_sketches.txt';
-COPY sketches TO '/tmp/slo_regress_sketches.bin' (FORMAT binary);
+-- (through files in a scratch directory of the server's, removed at the
+-- end of this file)
+CREATE TEMP TABLE scratch (dir text);
+COPY scratch FROM PROGRAM 'mktemp -d "${TMPDIR:-/tmp}/slo_regress.XXXXXX"';
+SELECT dir || '/sketches.txt' AS sketches_txt, dir || '/sketches.bin' AS sketches_bin,
+       format('rm -rf %L', dir) AS scratch_cleanup, set_config('regress.scratch', dir, false) IS NOT NULL AS set
+FROM scratch \gset
+COPY sketches TO :'sketches_txt';
+COPY sketches TO :'sketches_bin' (FORMAT binary);
 CREATE TABLE sketches_text (LIKE sketches);
 CREATE TABLE sketches_bin (LIKE sketches);
-COPY sketches_text FROM '/tmp/slo_regress_sketches.txt';
-COPY sketches_bin FROM '/tmp/slo_regress_sketches.bin' (FORMAT binary);
+COPY sketches_text FROM :'sketches_txt';
+COPY sketches_bin FROM :'sketches_bin' (FORMAT binary);
 SELECT a.id, length(a.s::text) AS length, a.s::text IS NOT DISTINCT FROM b.s::text AS text_ok,
        a.s::text IS NOT DISTINCT FROM c.s::text AS binary_ok,
-       slo.sketch_send(a.s) IS NOT DISTINCT FROM slo.sketch_send(c.s) AS send_ok
+       slo_internal.sketch_send(a.s) IS NOT DISTINCT FROM slo_internal.sketch_send(c.s) AS send_ok
 FROM sketches a JOIN sketches_text b USING (id) JOIN sketches_bin c USING (id)
 ORDER BY a.id;
 -- merging stored sketches (as aggregates leave them: with room to grow at
@@ -360,11 +367,11 @@ DECLARE
                   || int4send(length(payload)) || payload
                   || '\xffff'::bytea;                    -- trailer
 BEGIN
-    EXECUTE format($c$COPY (SELECT %L) TO PROGRAM 'perl -ne ''chomp; print pack("H*", $_)'' > /tmp/slo_regress_hostile_sketch.bin'$c$,
-                   encode(file, 'hex'));
+    EXECUTE format($c$COPY (SELECT %L) TO PROGRAM %L$c$, encode(file, 'hex'),
+                   format('perl -ne ''chomp; print pack("H*", $_)'' > %s/hostile.bin', current_setting('regress.scratch')));
     CREATE TEMP TABLE IF NOT EXISTS hostile (s slo.sketch);
     TRUNCATE hostile;
-    COPY hostile FROM '/tmp/slo_regress_hostile_sketch.bin' (FORMAT binary);
+    EXECUTE format('COPY hostile FROM %L (FORMAT binary)', current_setting('regress.scratch') || '/hostile.bin');
     RETURN (SELECT s::text FROM hostile);
 END $$;
 -- sk(version, flags, alpha, count, zero, min, max, sum, npos, pos offset,
@@ -384,7 +391,7 @@ SELECT set_byte(set_byte('\x0000'::bytea, 0, ver), 1, flags)
 $$;
 -- the hand-checked sketch, built byte by byte, is what sketch_send sends
 SELECT pg_temp.sk(1, 0, 0.5, 9, 2, -5, 100, 176, 5, 1, '{1,2,1,1,1}', 1, 2, '{1}')
-       = (SELECT slo.sketch_send(slo.sketch(v, 0.5)) FROM sk_hand) AS same_bytes;
+       = (SELECT slo_internal.sketch_send(slo.sketch(v, 0.5)) FROM sk_hand) AS same_bytes;
 
 -- truncated at every length: the header (version 1 byte, flags 1, alpha 8,
 -- count 8, zero 8, min 8, max 8, sum 8: 50 bytes), then for each store its
@@ -516,7 +523,7 @@ FROM ranges WHERE k <> 1;
 -- ---------------------------------------------------------------------------
 CREATE TEMP TABLE serial AS
 SELECT slo.sketch(ms) AS s, slo.sketch(ms, 0.05) AS s05,
-       slo.merge(slo.sketch_add(NULL, ms)) AS m
+       slo.merge(slo_internal.sketch_add(NULL, ms)) AS m
 FROM sk_lat;
 CREATE TEMP TABLE serial_grp AS SELECT grp, slo.sketch(ms) AS s FROM sk_lat GROUP BY grp;
 SET parallel_setup_cost = 0;
@@ -525,11 +532,11 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF)
-SELECT slo.sketch(ms), slo.sketch(ms, 0.05), slo.merge(slo.sketch_add(NULL, ms)) FROM sk_lat;
+SELECT slo.sketch(ms), slo.sketch(ms, 0.05), slo.merge(slo_internal.sketch_add(NULL, ms)) FROM sk_lat;
 SELECT p.s::text = s.s::text AS sketch_same, p.s05::text = s.s05::text AS sketch_alpha_same,
        p.m::text = s.m::text AS merge_same, slo.sketch_count(p.s) AS count,
        slo.percentiles(p.s, '{0, 0.5, 0.9, 0.99, 1}') AS percentiles
-FROM (SELECT slo.sketch(ms) AS s, slo.sketch(ms, 0.05) AS s05, slo.merge(slo.sketch_add(NULL, ms)) AS m
+FROM (SELECT slo.sketch(ms) AS s, slo.sketch(ms, 0.05) AS s05, slo.merge(slo_internal.sketch_add(NULL, ms)) AS m
       FROM sk_lat) p, serial s;
 EXPLAIN (COSTS OFF)
 SELECT grp, slo.sketch(ms) FROM sk_lat GROUP BY grp;
@@ -555,3 +562,6 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
+
+-- the scratch directory goes
+COPY (SELECT) TO PROGRAM :'scratch_cleanup';

@@ -45,19 +45,26 @@ INSERT INTO tallies VALUES
     (1, 'valid=0 good=0'), (2, 'valid=10 good=7'),
     (3, 'valid=1000 good=999 target=0.999'), (4, NULL),
     (5, 'valid=9223372036854775807 good=0 target=0.5');
-COPY tallies TO '/tmp/slo_regress_tallies.txt';
-COPY tallies TO '/tmp/slo_regress_tallies.bin' (FORMAT binary);
+-- (through files in a scratch directory of the server's, removed at the
+-- end of this file)
+CREATE TEMP TABLE scratch (dir text);
+COPY scratch FROM PROGRAM 'mktemp -d "${TMPDIR:-/tmp}/slo_regress.XXXXXX"';
+SELECT dir || '/tallies.txt' AS tallies_txt, dir || '/tallies.bin' AS tallies_bin,
+       format('rm -rf %L', dir) AS scratch_cleanup, set_config('regress.scratch', dir, false) IS NOT NULL AS set
+FROM scratch \gset
+COPY tallies TO :'tallies_txt';
+COPY tallies TO :'tallies_bin' (FORMAT binary);
 CREATE TABLE tallies_text (LIKE tallies);
 CREATE TABLE tallies_bin (LIKE tallies);
-COPY tallies_text FROM '/tmp/slo_regress_tallies.txt';
-COPY tallies_bin FROM '/tmp/slo_regress_tallies.bin' (FORMAT binary);
+COPY tallies_text FROM :'tallies_txt';
+COPY tallies_bin FROM :'tallies_bin' (FORMAT binary);
 SELECT a.id, a.t, a.t::text IS NOT DISTINCT FROM b.t::text AS text_ok,
        a.t::text IS NOT DISTINCT FROM c.t::text AS binary_ok
 FROM tallies a JOIN tallies_text b USING (id) JOIN tallies_bin c USING (id)
 ORDER BY a.id;
 -- the binary form: version, flags, valid, good, target
-SELECT slo.tally_send('valid=1000 good=990 target=0.999');
-SELECT slo.tally_send('valid=1 good=0');
+SELECT slo_internal.tally_send('valid=1000 good=990 target=0.999');
+SELECT slo_internal.tally_send('valid=1 good=0');
 
 -- hostile binary values arrive through COPY FORMAT binary; each is an error
 CREATE FUNCTION pg_temp.copy_binary_tally(payload bytea) RETURNS text
@@ -69,11 +76,11 @@ DECLARE
                   || int4send(length(payload)) || payload
                   || '\xffff'::bytea;                    -- trailer
 BEGIN
-    EXECUTE format($c$COPY (SELECT %L) TO PROGRAM 'perl -ne ''chomp; print pack("H*", $_)'' > /tmp/slo_regress_hostile.bin'$c$,
-                   encode(file, 'hex'));
+    EXECUTE format($c$COPY (SELECT %L) TO PROGRAM %L$c$, encode(file, 'hex'),
+                   format('perl -ne ''chomp; print pack("H*", $_)'' > %s/hostile.bin', current_setting('regress.scratch')));
     CREATE TEMP TABLE IF NOT EXISTS hostile (t slo.tally);
     TRUNCATE hostile;
-    COPY hostile FROM '/tmp/slo_regress_hostile.bin' (FORMAT binary);
+    EXECUTE format('COPY hostile FROM %L (FORMAT binary)', current_setting('regress.scratch') || '/hostile.bin');
     RETURN (SELECT t::text FROM hostile);
 END $$;
 -- tally(version, flags, valid, good, target) builds a binary payload
@@ -99,3 +106,6 @@ FROM (VALUES
     ('target no flag', pg_temp.tally(1, 0, 1, 1, 0.5)),
     ('minus zero',     pg_temp.tally(1, 0, 1, 1, '-0'))
 ) v(label, payload);
+
+-- the scratch directory goes
+COPY (SELECT) TO PROGRAM :'scratch_cleanup';

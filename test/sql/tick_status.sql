@@ -1,8 +1,9 @@
 --
 -- CALL slo.tick(at => ...) and slo.status on small data sets whose answers
--- are worked out by hand in the comments (design.md section 3), and the
--- loss-free rollup (design.md section 6): after every tick, every bucket of
--- slo.rollup equals a fresh recount of the raw rows.
+-- are worked out by hand in the comments (docs/design.md, "Arithmetic"),
+-- and the loss-free rollup (docs/design.md, "Rollups never lose or double
+-- count"): after every tick, every bucket of slo.rollup equals a fresh
+-- recount of the raw rows.
 --
 SET TIME ZONE 'UTC';
 SET DateStyle = 'ISO, YMD';
@@ -13,7 +14,7 @@ DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
-DELETE FROM slo.invalidation;
+DELETE FROM slo_internal.invalidation;
 DELETE FROM slo.tick_log;
 -- and tables of this file's own
 CREATE SCHEMA tick_status;
@@ -43,7 +44,7 @@ CREATE FUNCTION pg_temp.mismatches() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE o record; n bigint; total bigint := 0;
 BEGIN
 	FOR o IN SELECT ob.*, p.backfilled_from
-			 FROM slo.objective ob JOIN slo.progress p ON p.objective_id = ob.id
+			 FROM slo.objective ob JOIN slo_internal.progress p ON p.objective_id = ob.id
 			 WHERE ob.enabled AND ob.sli_kind <> 'freshness' LOOP
 		EXECUTE format($q$
 			WITH fresh AS (
@@ -160,8 +161,8 @@ DELETE FROM slo.objective WHERE name IN ('min-10000', 'min-10001');
 -- Overspent: 80 more bad events on 2026-11-14 00:00..01:19 (inside 28 and
 -- 7 days, outside 3 days, between b7 and b6).
 INSERT INTO occ_events SELECT timestamptz '2026-11-14 00:00' + g * interval '1 min', false FROM generate_series(0, 79) g;
-SELECT bucket FROM slo.invalidation ORDER BY bucket LIMIT 3;
-SELECT count(*) AS invalidated FROM slo.invalidation;
+SELECT bucket FROM slo_internal.invalidation ORDER BY bucket LIMIT 3;
+SELECT count(*) AS invalidated FROM slo_internal.invalidation;
 CALL slo.tick(at => '2026-11-20 12:00+00');
 -- 80 events in 80 distinct minutes
 SELECT * FROM pg_temp.after_tick();
@@ -415,7 +416,7 @@ SELECT * FROM st WHERE service = 'idle';
 \x off
 
 ------------------------------------------------------------------------------
--- 9. The rollup never loses or double counts (design.md section 6).
+-- 9. The rollup never loses or double counts (docs/design.md).
 --    After every tick, pg_temp.mismatches() recounts every bucket from the
 --    raw rows; ev_mismatches() below is the same check written out for
 --    this table.
@@ -432,7 +433,7 @@ CREATE FUNCTION pg_temp.ev_mismatches() RETURNS bigint LANGUAGE sql AS $$
 	FROM (SELECT date_bin('1 minute', ts, '2000-01-01 00:00+00') AS bucket,
 				 count(*) AS valid, count(*) FILTER (WHERE ok) AS good
 		  FROM ev
-		  WHERE ts >= (SELECT backfilled_from FROM slo.progress p JOIN slo.objective o ON o.id = p.objective_id
+		  WHERE ts >= (SELECT backfilled_from FROM slo_internal.progress p JOIN slo.objective o ON o.id = p.objective_id
 					   WHERE o.name = 'ev-ok')
 		  GROUP BY 1) fresh
 	FULL JOIN (SELECT r.bucket, r.valid, r.good FROM slo.rollup r JOIN slo.objective o ON o.id = r.objective_id
@@ -450,7 +451,7 @@ SELECT *, pg_temp.ev_mismatches() AS ev_mismatches FROM pg_temp.after_tick();
 -- late rows with old timestamps, in 3 distinct minutes (one new, two known)
 INSERT INTO ev VALUES (100, '2026-11-20 09:00:30', true), (101, '2026-11-20 10:05:10', false),
 					  (102, '2026-11-20 10:05:50', true), (103, '2026-11-20 11:59:59', false);
-SELECT bucket FROM slo.invalidation WHERE objective_id = :ev_id ORDER BY bucket;
+SELECT bucket FROM slo_internal.invalidation WHERE objective_id = :ev_id ORDER BY bucket;
 CALL slo.tick(at => '2026-11-20 12:00+00');
 SELECT *, pg_temp.ev_mismatches() AS ev_mismatches FROM pg_temp.after_tick();
 SELECT bucket, valid, good FROM slo.rollup WHERE objective_id = :ev_id
@@ -507,17 +508,17 @@ SELECT *, pg_temp.ev_mismatches() AS ev_mismatches FROM pg_temp.after_tick();
 -- expression (pg_temp.mismatches() recounts by the new definition).
 SELECT count(*) AS rows_in_horizon, count(*) FILTER (WHERE NOT ok) AS not_ok,
 	   count(DISTINCT date_bin('1 minute', ts, '2000-01-01')) AS minutes
-FROM ev WHERE ts >= (SELECT backfilled_from FROM slo.progress WHERE objective_id = :ev_id);
+FROM ev WHERE ts >= (SELECT backfilled_from FROM slo_internal.progress WHERE objective_id = :ev_id);
 SELECT slo.define_objective('rollup', 'ev-ok', source => 'ev', good => 'NOT ok', target => 0.9) = :ev_id AS same_id;
 CALL slo.tick(at => '2026-11-20 12:00+00');
 SELECT * FROM pg_temp.after_tick();
-SELECT revision FROM slo.progress WHERE objective_id = :ev_id;
+SELECT revision FROM slo_internal.progress WHERE objective_id = :ev_id;
 SELECT count(*) AS buckets, sum(valid) AS valid, sum(good) AS good FROM slo.rollup WHERE objective_id = :ev_id;
 -- and back
 SELECT slo.define_objective('rollup', 'ev-ok', source => 'ev', good => 'ok', target => 0.9) = :ev_id AS same_id;
 CALL slo.tick(at => '2026-11-20 12:00+00');
 SELECT *, pg_temp.ev_mismatches() AS ev_mismatches FROM pg_temp.after_tick();
-SELECT revision FROM slo.progress WHERE objective_id = :ev_id;
+SELECT revision FROM slo_internal.progress WHERE objective_id = :ev_id;
 -- TRUNCATE fires no trigger with transition tables; a TRUNCATE trigger
 -- makes the next tick rebuild the rollup
 CREATE TABLE ev2 (ts timestamptz NOT NULL, ok boolean NOT NULL);

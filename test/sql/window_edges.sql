@@ -16,7 +16,7 @@ DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
 DELETE FROM slo.event;
-DELETE FROM slo.invalidation;
+DELETE FROM slo_internal.invalidation;
 DELETE FROM slo.tick_log;
 CREATE SCHEMA window_edges;
 SET search_path = window_edges, public;

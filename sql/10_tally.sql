@@ -1,10 +1,7 @@
-/* slo--0.1.sql: first release -- the slo.tally type and the counting aggregates */
-
--- complain if script is sourced in psql, rather than via CREATE EXTENSION
-\echo Use "CREATE EXTENSION slo" to load this file. \quit
-
--- The aggregates are pure functions of their input, safe for everyone.
-GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+/*
+ * tally.sql: the slo.tally type, the counting aggregates p_within,
+ * burn_rate and budget_remaining, and their scalar forms over known counts.
+ */
 
 ------------------------------------------------------------------------------
 -- slo.tally: the transition state of the counting aggregates
@@ -12,32 +9,32 @@ GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 CREATE TYPE @extschema@.tally;
 
-CREATE FUNCTION @extschema@.tally_in(pg_catalog.cstring)
+CREATE FUNCTION slo_internal.tally_in(pg_catalog.cstring)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_in'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_out(@extschema@.tally)
+CREATE FUNCTION slo_internal.tally_out(@extschema@.tally)
 RETURNS pg_catalog.cstring
 AS 'MODULE_PATHNAME', 'tally_out'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_recv(pg_catalog.internal)
+CREATE FUNCTION slo_internal.tally_recv(pg_catalog.internal)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_recv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_send(@extschema@.tally)
+CREATE FUNCTION slo_internal.tally_send(@extschema@.tally)
 RETURNS pg_catalog.bytea
 AS 'MODULE_PATHNAME', 'tally_send'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE TYPE @extschema@.tally (
 	INTERNALLENGTH = 32,
-	INPUT = @extschema@.tally_in,
-	OUTPUT = @extschema@.tally_out,
-	RECEIVE = @extschema@.tally_recv,
-	SEND = @extschema@.tally_send,
+	INPUT = slo_internal.tally_in,
+	OUTPUT = slo_internal.tally_out,
+	RECEIVE = slo_internal.tally_recv,
+	SEND = slo_internal.tally_send,
 	ALIGNMENT = double,
 	STORAGE = plain
 );
@@ -51,58 +48,58 @@ COMMENT ON TYPE @extschema@.tally IS
 -- only inside an aggregate, where the executor owns the state).
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.tally_within_float8(@extschema@.tally, pg_catalog.float8, pg_catalog.float8)
+CREATE FUNCTION slo_internal.tally_within_float8(@extschema@.tally, pg_catalog.float8, pg_catalog.float8)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_within_float8'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_within_float8_inv(@extschema@.tally, pg_catalog.float8, pg_catalog.float8)
+CREATE FUNCTION slo_internal.tally_within_float8_inv(@extschema@.tally, pg_catalog.float8, pg_catalog.float8)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_within_float8_inv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_within_interval(@extschema@.tally, pg_catalog.interval, pg_catalog.interval)
+CREATE FUNCTION slo_internal.tally_within_interval(@extschema@.tally, pg_catalog.interval, pg_catalog.interval)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_within_interval'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_within_interval_inv(@extschema@.tally, pg_catalog.interval, pg_catalog.interval)
+CREATE FUNCTION slo_internal.tally_within_interval_inv(@extschema@.tally, pg_catalog.interval, pg_catalog.interval)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_within_interval_inv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_bool(@extschema@.tally, pg_catalog.bool)
+CREATE FUNCTION slo_internal.tally_bool(@extschema@.tally, pg_catalog.bool)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_bool'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_bool_inv(@extschema@.tally, pg_catalog.bool)
+CREATE FUNCTION slo_internal.tally_bool_inv(@extschema@.tally, pg_catalog.bool)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_bool_inv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_bool_target(@extschema@.tally, pg_catalog.bool, pg_catalog.float8)
+CREATE FUNCTION slo_internal.tally_bool_target(@extschema@.tally, pg_catalog.bool, pg_catalog.float8)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_bool_target'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_bool_target_inv(@extschema@.tally, pg_catalog.bool, pg_catalog.float8)
+CREATE FUNCTION slo_internal.tally_bool_target_inv(@extschema@.tally, pg_catalog.bool, pg_catalog.float8)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_bool_target_inv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_counts(@extschema@.tally, pg_catalog.int8, pg_catalog.int8, pg_catalog.float8)
+CREATE FUNCTION slo_internal.tally_counts(@extschema@.tally, pg_catalog.int8, pg_catalog.int8, pg_catalog.float8)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_counts'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tally_counts_inv(@extschema@.tally, pg_catalog.int8, pg_catalog.int8, pg_catalog.float8)
+CREATE FUNCTION slo_internal.tally_counts_inv(@extschema@.tally, pg_catalog.int8, pg_catalog.int8, pg_catalog.float8)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_counts_inv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- Not STRICT on purpose: handles a NULL state on either side.
-CREATE FUNCTION @extschema@.tally_combine(@extschema@.tally, @extschema@.tally)
+CREATE FUNCTION slo_internal.tally_combine(@extschema@.tally, @extschema@.tally)
 RETURNS @extschema@.tally
 AS 'MODULE_PATHNAME', 'tally_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -136,14 +133,14 @@ COMMENT ON FUNCTION @extschema@.tally_budget_remaining(@extschema@.tally) IS
 ------------------------------------------------------------------------------
 
 CREATE AGGREGATE @extschema@.p_within(value pg_catalog.float8, bound pg_catalog.float8) (
-	SFUNC = @extschema@.tally_within_float8,
+	SFUNC = slo_internal.tally_within_float8,
 	STYPE = @extschema@.tally,
 	INITCOND = 'valid=0 good=0',
 	FINALFUNC = @extschema@.tally_sli,
 	FINALFUNC_MODIFY = READ_ONLY,
-	COMBINEFUNC = @extschema@.tally_combine,
-	MSFUNC = @extschema@.tally_within_float8,
-	MINVFUNC = @extschema@.tally_within_float8_inv,
+	COMBINEFUNC = slo_internal.tally_combine,
+	MSFUNC = slo_internal.tally_within_float8,
+	MINVFUNC = slo_internal.tally_within_float8_inv,
 	MSTYPE = @extschema@.tally,
 	MINITCOND = 'valid=0 good=0',
 	MFINALFUNC = @extschema@.tally_sli,
@@ -152,14 +149,14 @@ CREATE AGGREGATE @extschema@.p_within(value pg_catalog.float8, bound pg_catalog.
 );
 
 CREATE AGGREGATE @extschema@.p_within(value pg_catalog.interval, bound pg_catalog.interval) (
-	SFUNC = @extschema@.tally_within_interval,
+	SFUNC = slo_internal.tally_within_interval,
 	STYPE = @extschema@.tally,
 	INITCOND = 'valid=0 good=0',
 	FINALFUNC = @extschema@.tally_sli,
 	FINALFUNC_MODIFY = READ_ONLY,
-	COMBINEFUNC = @extschema@.tally_combine,
-	MSFUNC = @extschema@.tally_within_interval,
-	MINVFUNC = @extschema@.tally_within_interval_inv,
+	COMBINEFUNC = slo_internal.tally_combine,
+	MSFUNC = slo_internal.tally_within_interval,
+	MINVFUNC = slo_internal.tally_within_interval_inv,
 	MSTYPE = @extschema@.tally,
 	MINITCOND = 'valid=0 good=0',
 	MFINALFUNC = @extschema@.tally_sli,
@@ -168,14 +165,14 @@ CREATE AGGREGATE @extschema@.p_within(value pg_catalog.interval, bound pg_catalo
 );
 
 CREATE AGGREGATE @extschema@.p_within(ok pg_catalog.bool) (
-	SFUNC = @extschema@.tally_bool,
+	SFUNC = slo_internal.tally_bool,
 	STYPE = @extschema@.tally,
 	INITCOND = 'valid=0 good=0',
 	FINALFUNC = @extschema@.tally_sli,
 	FINALFUNC_MODIFY = READ_ONLY,
-	COMBINEFUNC = @extschema@.tally_combine,
-	MSFUNC = @extschema@.tally_bool,
-	MINVFUNC = @extschema@.tally_bool_inv,
+	COMBINEFUNC = slo_internal.tally_combine,
+	MSFUNC = slo_internal.tally_bool,
+	MINVFUNC = slo_internal.tally_bool_inv,
 	MSTYPE = @extschema@.tally,
 	MINITCOND = 'valid=0 good=0',
 	MFINALFUNC = @extschema@.tally_sli,
@@ -184,14 +181,14 @@ CREATE AGGREGATE @extschema@.p_within(ok pg_catalog.bool) (
 );
 
 CREATE AGGREGATE @extschema@.burn_rate(ok pg_catalog.bool, target pg_catalog.float8) (
-	SFUNC = @extschema@.tally_bool_target,
+	SFUNC = slo_internal.tally_bool_target,
 	STYPE = @extschema@.tally,
 	INITCOND = 'valid=0 good=0',
 	FINALFUNC = @extschema@.tally_burn_rate,
 	FINALFUNC_MODIFY = READ_ONLY,
-	COMBINEFUNC = @extschema@.tally_combine,
-	MSFUNC = @extschema@.tally_bool_target,
-	MINVFUNC = @extschema@.tally_bool_target_inv,
+	COMBINEFUNC = slo_internal.tally_combine,
+	MSFUNC = slo_internal.tally_bool_target,
+	MINVFUNC = slo_internal.tally_bool_target_inv,
 	MSTYPE = @extschema@.tally,
 	MINITCOND = 'valid=0 good=0',
 	MFINALFUNC = @extschema@.tally_burn_rate,
@@ -200,14 +197,14 @@ CREATE AGGREGATE @extschema@.burn_rate(ok pg_catalog.bool, target pg_catalog.flo
 );
 
 CREATE AGGREGATE @extschema@.budget_remaining(ok pg_catalog.bool, target pg_catalog.float8) (
-	SFUNC = @extschema@.tally_bool_target,
+	SFUNC = slo_internal.tally_bool_target,
 	STYPE = @extschema@.tally,
 	INITCOND = 'valid=0 good=0',
 	FINALFUNC = @extschema@.tally_budget_remaining,
 	FINALFUNC_MODIFY = READ_ONLY,
-	COMBINEFUNC = @extschema@.tally_combine,
-	MSFUNC = @extschema@.tally_bool_target,
-	MINVFUNC = @extschema@.tally_bool_target_inv,
+	COMBINEFUNC = slo_internal.tally_combine,
+	MSFUNC = slo_internal.tally_bool_target,
+	MINVFUNC = slo_internal.tally_bool_target_inv,
 	MSTYPE = @extschema@.tally,
 	MINITCOND = 'valid=0 good=0',
 	MFINALFUNC = @extschema@.tally_budget_remaining,
@@ -216,14 +213,14 @@ CREATE AGGREGATE @extschema@.budget_remaining(ok pg_catalog.bool, target pg_cata
 );
 
 CREATE AGGREGATE @extschema@.burn_rate(good pg_catalog.int8, valid pg_catalog.int8, target pg_catalog.float8) (
-	SFUNC = @extschema@.tally_counts,
+	SFUNC = slo_internal.tally_counts,
 	STYPE = @extschema@.tally,
 	INITCOND = 'valid=0 good=0',
 	FINALFUNC = @extschema@.tally_burn_rate,
 	FINALFUNC_MODIFY = READ_ONLY,
-	COMBINEFUNC = @extschema@.tally_combine,
-	MSFUNC = @extschema@.tally_counts,
-	MINVFUNC = @extschema@.tally_counts_inv,
+	COMBINEFUNC = slo_internal.tally_combine,
+	MSFUNC = slo_internal.tally_counts,
+	MINVFUNC = slo_internal.tally_counts_inv,
 	MSTYPE = @extschema@.tally,
 	MINITCOND = 'valid=0 good=0',
 	MFINALFUNC = @extschema@.tally_burn_rate,
@@ -232,14 +229,14 @@ CREATE AGGREGATE @extschema@.burn_rate(good pg_catalog.int8, valid pg_catalog.in
 );
 
 CREATE AGGREGATE @extschema@.budget_remaining(good pg_catalog.int8, valid pg_catalog.int8, target pg_catalog.float8) (
-	SFUNC = @extschema@.tally_counts,
+	SFUNC = slo_internal.tally_counts,
 	STYPE = @extschema@.tally,
 	INITCOND = 'valid=0 good=0',
 	FINALFUNC = @extschema@.tally_budget_remaining,
 	FINALFUNC_MODIFY = READ_ONLY,
-	COMBINEFUNC = @extschema@.tally_combine,
-	MSFUNC = @extschema@.tally_counts,
-	MINVFUNC = @extschema@.tally_counts_inv,
+	COMBINEFUNC = slo_internal.tally_combine,
+	MSFUNC = slo_internal.tally_counts,
+	MINVFUNC = slo_internal.tally_counts_inv,
 	MSTYPE = @extschema@.tally,
 	MINITCOND = 'valid=0 good=0',
 	MFINALFUNC = @extschema@.tally_budget_remaining,

@@ -1,8 +1,17 @@
-/* slo--0.1--0.2.sql: the SLO catalog -- services, objectives, rollups, status,
- * budget policies, freezes, corrections and the tick that keeps them current */
+/* slo--0.4.sql: the install script of version 0.4, as released; kept so that
+ * CREATE EXTENSION slo VERSION '0.4' (and the update tests) can install it.
+ * Never edited: later versions change the sources under sql/ and ship an
+ * update script in sql/updates/. */
 
--- complain if script is sourced in psql, rather than via ALTER EXTENSION
-\echo Use "ALTER EXTENSION slo UPDATE TO '0.2'" to load this file. \quit
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION slo" to load this file. \quit
+
+/*
+ * roles.sql: the extension's roles and the rights on its schema.
+ */
+
+-- The aggregates are pure functions of their input, safe for everyone.
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 ------------------------------------------------------------------------------
 -- Roles.  Cluster-wide, so created only when missing and never dropped with
@@ -27,19 +36,438 @@ $roles$;
 GRANT slo_reader TO slo_writer;
 GRANT slo_writer TO slo_admin;
 
+/*
+ * tally.sql: the slo.tally type, the counting aggregates p_within,
+ * burn_rate and budget_remaining, and their scalar forms over known counts.
+ */
+
 ------------------------------------------------------------------------------
--- Evaluating user SQL as its owner (src/run_as.c).  The C function refuses a
--- caller without the owner's privileges, so it can never grant more than the
--- caller already has; it is still revoked from PUBLIC.
+-- slo.tally: the transition state of the counting aggregates
 ------------------------------------------------------------------------------
-CREATE FUNCTION @extschema@.query_counts_as(owner pg_catalog.regrole, search_path pg_catalog.text,
-		query pg_catalog.text, lo pg_catalog.timestamptz, hi pg_catalog.timestamptz,
-		buckets pg_catalog.timestamptz[])
-RETURNS TABLE (bucket pg_catalog.timestamptz, valid pg_catalog.int8, good pg_catalog.int8)
-AS 'MODULE_PATHNAME', 'query_counts_as'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-REVOKE ALL ON FUNCTION @extschema@.query_counts_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text,
-		pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz[]) FROM PUBLIC;
+
+CREATE TYPE @extschema@.tally;
+
+CREATE FUNCTION @extschema@.tally_in(pg_catalog.cstring)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_out(@extschema@.tally)
+RETURNS pg_catalog.cstring
+AS 'MODULE_PATHNAME', 'tally_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_recv(pg_catalog.internal)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_send(@extschema@.tally)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'tally_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.tally (
+	INTERNALLENGTH = 32,
+	INPUT = @extschema@.tally_in,
+	OUTPUT = @extschema@.tally_out,
+	RECEIVE = @extschema@.tally_recv,
+	SEND = @extschema@.tally_send,
+	ALIGNMENT = double,
+	STORAGE = plain
+);
+
+COMMENT ON TYPE @extschema@.tally IS
+'counts of valid and good events and an optional target: the state of the slo counting aggregates';
+
+------------------------------------------------------------------------------
+-- Transition, inverse, combine and final functions.  IMMUTABLE: each is a
+-- pure function of its arguments (the in-place update of the state happens
+-- only inside an aggregate, where the executor owns the state).
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.tally_within_float8(@extschema@.tally, pg_catalog.float8, pg_catalog.float8)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_within_float8'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_within_float8_inv(@extschema@.tally, pg_catalog.float8, pg_catalog.float8)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_within_float8_inv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_within_interval(@extschema@.tally, pg_catalog.interval, pg_catalog.interval)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_within_interval'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_within_interval_inv(@extschema@.tally, pg_catalog.interval, pg_catalog.interval)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_within_interval_inv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_bool(@extschema@.tally, pg_catalog.bool)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_bool'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_bool_inv(@extschema@.tally, pg_catalog.bool)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_bool_inv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_bool_target(@extschema@.tally, pg_catalog.bool, pg_catalog.float8)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_bool_target'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_bool_target_inv(@extschema@.tally, pg_catalog.bool, pg_catalog.float8)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_bool_target_inv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_counts(@extschema@.tally, pg_catalog.int8, pg_catalog.int8, pg_catalog.float8)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_counts'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_counts_inv(@extschema@.tally, pg_catalog.int8, pg_catalog.int8, pg_catalog.float8)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_counts_inv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Not STRICT on purpose: handles a NULL state on either side.
+CREATE FUNCTION @extschema@.tally_combine(@extschema@.tally, @extschema@.tally)
+RETURNS @extschema@.tally
+AS 'MODULE_PATHNAME', 'tally_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_sli(@extschema@.tally)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'tally_sli'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_burn_rate(@extschema@.tally)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'tally_burn_rate'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tally_budget_remaining(@extschema@.tally)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'tally_budget_remaining'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.tally_sli(@extschema@.tally) IS
+'good / valid of a tally; NULL when it holds no events';
+COMMENT ON FUNCTION @extschema@.tally_burn_rate(@extschema@.tally) IS
+'burn rate of a tally that carries a target; NULL when it holds no events';
+COMMENT ON FUNCTION @extschema@.tally_budget_remaining(@extschema@.tally) IS
+'remaining error budget of a tally that carries a target; NULL when it holds no events';
+
+------------------------------------------------------------------------------
+-- The aggregates.  All skip rows with a NULL argument, return NULL for no
+-- rows, combine partial states (parallel and distributed plans) and have
+-- inverse functions (O(n) moving windows).
+------------------------------------------------------------------------------
+
+CREATE AGGREGATE @extschema@.p_within(value pg_catalog.float8, bound pg_catalog.float8) (
+	SFUNC = @extschema@.tally_within_float8,
+	STYPE = @extschema@.tally,
+	INITCOND = 'valid=0 good=0',
+	FINALFUNC = @extschema@.tally_sli,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.tally_combine,
+	MSFUNC = @extschema@.tally_within_float8,
+	MINVFUNC = @extschema@.tally_within_float8_inv,
+	MSTYPE = @extschema@.tally,
+	MINITCOND = 'valid=0 good=0',
+	MFINALFUNC = @extschema@.tally_sli,
+	MFINALFUNC_MODIFY = READ_ONLY,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.p_within(value pg_catalog.interval, bound pg_catalog.interval) (
+	SFUNC = @extschema@.tally_within_interval,
+	STYPE = @extschema@.tally,
+	INITCOND = 'valid=0 good=0',
+	FINALFUNC = @extschema@.tally_sli,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.tally_combine,
+	MSFUNC = @extschema@.tally_within_interval,
+	MINVFUNC = @extschema@.tally_within_interval_inv,
+	MSTYPE = @extschema@.tally,
+	MINITCOND = 'valid=0 good=0',
+	MFINALFUNC = @extschema@.tally_sli,
+	MFINALFUNC_MODIFY = READ_ONLY,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.p_within(ok pg_catalog.bool) (
+	SFUNC = @extschema@.tally_bool,
+	STYPE = @extschema@.tally,
+	INITCOND = 'valid=0 good=0',
+	FINALFUNC = @extschema@.tally_sli,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.tally_combine,
+	MSFUNC = @extschema@.tally_bool,
+	MINVFUNC = @extschema@.tally_bool_inv,
+	MSTYPE = @extschema@.tally,
+	MINITCOND = 'valid=0 good=0',
+	MFINALFUNC = @extschema@.tally_sli,
+	MFINALFUNC_MODIFY = READ_ONLY,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.burn_rate(ok pg_catalog.bool, target pg_catalog.float8) (
+	SFUNC = @extschema@.tally_bool_target,
+	STYPE = @extschema@.tally,
+	INITCOND = 'valid=0 good=0',
+	FINALFUNC = @extschema@.tally_burn_rate,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.tally_combine,
+	MSFUNC = @extschema@.tally_bool_target,
+	MINVFUNC = @extschema@.tally_bool_target_inv,
+	MSTYPE = @extschema@.tally,
+	MINITCOND = 'valid=0 good=0',
+	MFINALFUNC = @extschema@.tally_burn_rate,
+	MFINALFUNC_MODIFY = READ_ONLY,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.budget_remaining(ok pg_catalog.bool, target pg_catalog.float8) (
+	SFUNC = @extschema@.tally_bool_target,
+	STYPE = @extschema@.tally,
+	INITCOND = 'valid=0 good=0',
+	FINALFUNC = @extschema@.tally_budget_remaining,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.tally_combine,
+	MSFUNC = @extschema@.tally_bool_target,
+	MINVFUNC = @extschema@.tally_bool_target_inv,
+	MSTYPE = @extschema@.tally,
+	MINITCOND = 'valid=0 good=0',
+	MFINALFUNC = @extschema@.tally_budget_remaining,
+	MFINALFUNC_MODIFY = READ_ONLY,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.burn_rate(good pg_catalog.int8, valid pg_catalog.int8, target pg_catalog.float8) (
+	SFUNC = @extschema@.tally_counts,
+	STYPE = @extschema@.tally,
+	INITCOND = 'valid=0 good=0',
+	FINALFUNC = @extschema@.tally_burn_rate,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.tally_combine,
+	MSFUNC = @extschema@.tally_counts,
+	MINVFUNC = @extschema@.tally_counts_inv,
+	MSTYPE = @extschema@.tally,
+	MINITCOND = 'valid=0 good=0',
+	MFINALFUNC = @extschema@.tally_burn_rate,
+	MFINALFUNC_MODIFY = READ_ONLY,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.budget_remaining(good pg_catalog.int8, valid pg_catalog.int8, target pg_catalog.float8) (
+	SFUNC = @extschema@.tally_counts,
+	STYPE = @extschema@.tally,
+	INITCOND = 'valid=0 good=0',
+	FINALFUNC = @extschema@.tally_budget_remaining,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.tally_combine,
+	MSFUNC = @extschema@.tally_counts,
+	MINVFUNC = @extschema@.tally_counts_inv,
+	MSTYPE = @extschema@.tally,
+	MINITCOND = 'valid=0 good=0',
+	MFINALFUNC = @extschema@.tally_budget_remaining,
+	MFINALFUNC_MODIFY = READ_ONLY,
+	PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE @extschema@.p_within(pg_catalog.float8, pg_catalog.float8) IS
+'share of non-NULL values with value <= bound (inclusive)';
+COMMENT ON AGGREGATE @extschema@.p_within(pg_catalog.interval, pg_catalog.interval) IS
+'share of non-NULL intervals with value <= bound (inclusive)';
+COMMENT ON AGGREGATE @extschema@.p_within(pg_catalog.bool) IS
+'share of non-NULL values that are true';
+COMMENT ON AGGREGATE @extschema@.burn_rate(pg_catalog.bool, pg_catalog.float8) IS
+'(bad / valid) / (1 - target): 1.0 spends exactly the error budget over the window';
+COMMENT ON AGGREGATE @extschema@.budget_remaining(pg_catalog.bool, pg_catalog.float8) IS
+'1 - bad / ((1 - target) * valid); negative when the budget is overspent';
+COMMENT ON AGGREGATE @extschema@.burn_rate(pg_catalog.int8, pg_catalog.int8, pg_catalog.float8) IS
+'burn rate over rows of pre-counted (good, valid) events, e.g. rollup buckets';
+COMMENT ON AGGREGATE @extschema@.budget_remaining(pg_catalog.int8, pg_catalog.int8, pg_catalog.float8) IS
+'remaining error budget over rows of pre-counted (good, valid) events, e.g. rollup buckets';
+
+------------------------------------------------------------------------------
+-- Scalar forms over counts already known
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.burn_rate_of(good pg_catalog.int8, valid pg_catalog.int8, target pg_catalog.float8)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'burn_rate_of'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.budget_remaining_of(good pg_catalog.int8, valid pg_catalog.int8, target pg_catalog.float8)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'budget_remaining_of'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.burn_rate_of(pg_catalog.int8, pg_catalog.int8, pg_catalog.float8) IS
+'burn rate of good out of valid events against a target; NULL when valid = 0';
+COMMENT ON FUNCTION @extschema@.budget_remaining_of(pg_catalog.int8, pg_catalog.int8, pg_catalog.float8) IS
+'remaining error budget of good out of valid events against a target; NULL when valid = 0';
+
+/*
+ * sketch.sql: latency percentiles -- the slo.sketch type (a mergeable,
+ * log-bucketed quantile sketch with a relative-error guarantee), the
+ * aggregates that build and merge it, and its accessors.
+ */
+
+CREATE TYPE @extschema@.sketch;
+
+CREATE FUNCTION @extschema@.sketch_in(pg_catalog.cstring)
+RETURNS @extschema@.sketch
+AS 'MODULE_PATHNAME', 'sketch_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_out(@extschema@.sketch)
+RETURNS pg_catalog.cstring
+AS 'MODULE_PATHNAME', 'sketch_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_recv(pg_catalog.internal)
+RETURNS @extschema@.sketch
+AS 'MODULE_PATHNAME', 'sketch_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_send(@extschema@.sketch)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'sketch_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.sketch (
+	INTERNALLENGTH = VARIABLE,
+	INPUT = @extschema@.sketch_in,
+	OUTPUT = @extschema@.sketch_out,
+	RECEIVE = @extschema@.sketch_recv,
+	SEND = @extschema@.sketch_send,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.sketch IS
+'log-bucketed quantile sketch: every percentile within relative error alpha';
+
+-- Transition and combine functions: not STRICT (the state starts NULL, and
+-- NULL or NaN values are skipped); IMMUTABLE, since they update their state
+-- in place only inside an aggregate.
+CREATE FUNCTION @extschema@.sketch_add(@extschema@.sketch, pg_catalog.float8)
+RETURNS @extschema@.sketch
+AS 'MODULE_PATHNAME', 'sketch_add'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_add(@extschema@.sketch, pg_catalog.float8, pg_catalog.float8)
+RETURNS @extschema@.sketch
+AS 'MODULE_PATHNAME', 'sketch_add_alpha'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_combine(@extschema@.sketch, @extschema@.sketch)
+RETURNS @extschema@.sketch
+AS 'MODULE_PATHNAME', 'sketch_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- the aggregates' final function: the result without its room to grow
+CREATE FUNCTION @extschema@.sketch_trim(@extschema@.sketch)
+RETURNS @extschema@.sketch
+AS 'MODULE_PATHNAME', 'sketch_trim'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.sketch(value pg_catalog.float8) (
+	SFUNC = @extschema@.sketch_add,
+	STYPE = @extschema@.sketch,
+	FINALFUNC = @extschema@.sketch_trim,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.sketch_combine,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.sketch(value pg_catalog.float8, alpha pg_catalog.float8) (
+	SFUNC = @extschema@.sketch_add,
+	STYPE = @extschema@.sketch,
+	FINALFUNC = @extschema@.sketch_trim,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.sketch_combine,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.merge(@extschema@.sketch) (
+	SFUNC = @extschema@.sketch_combine,
+	STYPE = @extschema@.sketch,
+	FINALFUNC = @extschema@.sketch_trim,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.sketch_combine,
+	PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE @extschema@.sketch(pg_catalog.float8) IS
+'quantile sketch of the non-NULL, non-NaN values, relative accuracy 0.01';
+COMMENT ON AGGREGATE @extschema@.sketch(pg_catalog.float8, pg_catalog.float8) IS
+'quantile sketch of the non-NULL, non-NaN values, relative accuracy alpha';
+COMMENT ON AGGREGATE @extschema@.merge(@extschema@.sketch) IS
+'one sketch holding every value of the sketches merged (same alpha)';
+
+-- Accessors
+CREATE FUNCTION @extschema@.percentile(@extschema@.sketch, pg_catalog.float8)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'sketch_percentile'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.percentiles(@extschema@.sketch, pg_catalog.float8[])
+RETURNS pg_catalog.float8[]
+AS 'MODULE_PATHNAME', 'sketch_percentiles'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.p_within(@extschema@.sketch, pg_catalog.float8)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'sketch_p_within'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_count(@extschema@.sketch)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'sketch_count'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_min(@extschema@.sketch)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'sketch_min'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_max(@extschema@.sketch)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'sketch_max'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_mean(@extschema@.sketch)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'sketch_mean'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sketch_alpha(@extschema@.sketch)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'sketch_alpha'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.percentile(@extschema@.sketch, pg_catalog.float8) IS
+'the value at a percentile (0..1), within relative error alpha of percentile_disc';
+COMMENT ON FUNCTION @extschema@.percentiles(@extschema@.sketch, pg_catalog.float8[]) IS
+'the values at several percentiles';
+COMMENT ON FUNCTION @extschema@.p_within(@extschema@.sketch, pg_catalog.float8) IS
+'the share of values <= bound, each bin counted by its representative value';
+
+/*
+ * tables.sql: the catalog's tables: configuration (services, policies,
+ * objectives, corrections, freezes: kept by pg_dump) and derived state
+ * (events, rollups, invalidation notes, progress, evaluations, the tick's
+ * log and lock).
+ */
 
 ------------------------------------------------------------------------------
 -- Configuration tables (kept by pg_dump through pg_extension_config_dump)
@@ -104,7 +532,7 @@ CREATE TABLE @extschema@.objective (
 	owner		pg_catalog.name NOT NULL DEFAULT CURRENT_USER,
 	description pg_catalog.text,
 	sli_kind	pg_catalog.text NOT NULL
-				CHECK (sli_kind IN ('ratio', 'threshold', 'freshness', 'throughput')),
+				CHECK (sli_kind IN ('ratio', 'threshold', 'freshness', 'throughput', 'percentile')),
 	source		pg_catalog.regclass NOT NULL,
 	time_column pg_catalog.name NOT NULL,
 	valid_expr	pg_catalog.text NOT NULL DEFAULT 'true',
@@ -135,6 +563,7 @@ CREATE TABLE @extschema@.objective (
 	revision	pg_catalog.int4 NOT NULL DEFAULT 1,	-- bumped by each redefinition
 	enabled		pg_catalog.bool NOT NULL DEFAULT true,
 	created_at	pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	percentile	pg_catalog.float8 CHECK (percentile >= 0 AND percentile <= 1),	-- percentile objectives
 	UNIQUE (service, name),
 	CHECK ((sla_target IS NULL) = (sla_window IS NULL))
 );
@@ -182,23 +611,6 @@ CREATE INDEX freeze_in_force_idx ON @extschema@.freezes (service) WHERE lifted_a
 COMMENT ON TABLE @extschema@.freezes IS
 'every deploy freeze set, with who set it and why, and who lifted it and why';
 
-CREATE VIEW @extschema@.deploy_freeze AS
-SELECT f.service, f.objective_id, f.reason, f.since, f.set_by, f.kind, f.id
-FROM @extschema@.freezes f
-WHERE f.lifted_at IS NULL;
-COMMENT ON VIEW @extschema@.deploy_freeze IS
-'deploy freezes in force: one row per reason; a service is frozen while it has any';
-
-CREATE VIEW @extschema@.freeze_history AS
-SELECT f.id AS freeze_id, f.service, f.objective_id, 'set'::pg_catalog.text AS change, f.kind,
-	   f.reason, f.set_by AS changed_by, f.since AS changed_at
-FROM @extschema@.freezes f
-UNION ALL
-SELECT f.id, f.service, f.objective_id, 'lift', f.kind, f.lift_reason, f.lifted_by, f.lifted_at
-FROM @extschema@.freezes f
-WHERE f.lifted_at IS NOT NULL;
-COMMENT ON VIEW @extschema@.freeze_history IS 'every freeze set or lifted, by whom and why';
-
 ------------------------------------------------------------------------------
 -- Derived state (not dumped: the tick rebuilds it from the sources)
 ------------------------------------------------------------------------------
@@ -222,10 +634,13 @@ CREATE TABLE @extschema@.rollup (
 	bucket		pg_catalog.timestamptz NOT NULL,
 	valid		pg_catalog.int8 NOT NULL CHECK (valid >= 0),
 	good		pg_catalog.int8 NOT NULL CHECK (good >= 0 AND good <= valid),
-	PRIMARY KEY (objective_id, bucket)
+	PRIMARY KEY (objective_id, bucket),
+	sketch		@extschema@.sketch
 );
 COMMENT ON TABLE @extschema@.rollup IS
 'per objective and minute: valid and good events (freshness: milliseconds); kept equal to a recount';
+COMMENT ON COLUMN @extschema@.rollup.sketch IS
+'percentile objectives: a sketch of the minute''s values';
 
 -- Buckets whose source rows changed since the last tick (written by the
 -- triggers slo puts on each source table).  No key: concurrent writers never
@@ -298,9 +713,32 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@e
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.freezes', 'id')::pg_catalog.regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.event', 'id')::pg_catalog.regclass, '');
 
+-- Mutual exclusion of ticks: a tick holds this empty table in EXCLUSIVE
+-- mode until it commits.  Only roles that may run the tick may take any
+-- lock on it that conflicts (EXCLUSIVE needs UPDATE, DELETE or TRUNCATE);
+-- what readers can take (ACCESS SHARE) does not conflict.  Unlike an
+-- advisory lock, no other role can take, hold or fake it.
+CREATE TABLE @extschema@.tick_lock ();
+COMMENT ON TABLE @extschema@.tick_lock IS 'locked by each running tick; holds no rows';
+GRANT SELECT ON @extschema@.tick_lock TO slo_reader;
+GRANT UPDATE ON @extschema@.tick_lock TO slo_admin;
+
+/*
+ * security.sql: who may write what.  The rights helpers, row-level
+ * security on every table a role other than the tick writes, and the grants
+ * (docs/security.md).  Reading is open to slo_reader.
+ */
+
 ------------------------------------------------------------------------------
 -- Row-level security: who may write what.  Reading is open to slo_reader.
 ------------------------------------------------------------------------------
+
+-- The owner of a service (NULL for an unknown one).
+CREATE FUNCTION @extschema@.service_owner(service pg_catalog.text)
+RETURNS pg_catalog.name
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT s.owner FROM @extschema@.service s WHERE s.name = service);
 
 -- Is the current role allowed to administer anything in slo?
 CREATE FUNCTION @extschema@.is_admin()
@@ -370,9 +808,466 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.service, @extschema@.objective,
 GRANT SELECT ON @extschema@.event TO slo_writer;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.policy, @extschema@.policy_tier TO slo_admin;
 
+ALTER TABLE @extschema@.event ENABLE ROW LEVEL SECURITY;
+CREATE POLICY event_read ON @extschema@.event FOR SELECT USING (true);
+CREATE POLICY event_write ON @extschema@.event FOR ALL
+	USING (@extschema@.acts_for(@extschema@.service_owner(service)))
+	WITH CHECK (@extschema@.acts_for(@extschema@.service_owner(service)));
+GRANT INSERT, UPDATE, DELETE ON @extschema@.event TO slo_writer;
+
+-- Freezes are written with the writer's own rights, and only truthfully:
+-- a role sets a freeze in its own name (set_by, since now) on a service it
+-- acts for, manual unless it administers slo (the tick sets policy
+-- freezes), and lifts a freeze in force of such a service, once, in its own
+-- name, with a reason.  Column privileges keep everything but the three
+-- lift columns as they were set; nobody may delete a freeze.
+ALTER TABLE @extschema@.freezes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY freeze_read ON @extschema@.freezes FOR SELECT USING (true);
+CREATE POLICY freeze_set ON @extschema@.freezes FOR INSERT
+	WITH CHECK (set_by = CURRENT_USER AND since = pg_catalog.now() AND lifted_at IS NULL
+				AND (@extschema@.is_admin()
+					 OR (kind = 'manual' AND @extschema@.acts_for(@extschema@.service_owner(service)))));
+CREATE POLICY freeze_lift ON @extschema@.freezes FOR UPDATE
+	USING (lifted_at IS NULL AND @extschema@.acts_for(@extschema@.service_owner(service)))
+	WITH CHECK (lifted_by = CURRENT_USER AND lifted_at = pg_catalog.now());
+GRANT INSERT ON @extschema@.freezes TO slo_writer;
+GRANT UPDATE (lifted_at, lifted_by, lift_reason) ON @extschema@.freezes TO slo_writer;
+
+/*
+ * definitions.sql: defining services, objectives, corrections and probe
+ * events.  Everything here runs with the caller's rights.
+ */
+
 ------------------------------------------------------------------------------
--- Invalidation triggers on source tables
+-- Defining services and objectives
 ------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.define_service(name pg_catalog.text,
+		owner pg_catalog.name DEFAULT CURRENT_USER,
+		team pg_catalog.text DEFAULT NULL,
+		runbook_url pg_catalog.text DEFAULT NULL,
+		description pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF define_service.name IS NULL OR btrim(define_service.name) = '' THEN
+		RAISE EXCEPTION 'service name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = define_service.owner) THEN
+		RAISE EXCEPTION 'role "%" does not exist', define_service.owner USING ERRCODE = 'undefined_object';
+	END IF;
+	INSERT INTO @extschema@.service AS s (name, owner, team, runbook_url, description)
+	VALUES (define_service.name, define_service.owner, define_service.team,
+			define_service.runbook_url, define_service.description)
+	ON CONFLICT ON CONSTRAINT service_pkey DO UPDATE
+		SET owner = EXCLUDED.owner, team = EXCLUDED.team,
+			runbook_url = EXCLUDED.runbook_url, description = EXCLUDED.description;
+	RETURN define_service.name;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.define_service(pg_catalog.text, pg_catalog.name, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'create or update a service';
+
+-- The static type of an expression over a table, found without reading a row.
+CREATE FUNCTION @extschema@.expression_type(tbl pg_catalog.regclass, expr pg_catalog.text)
+RETURNS pg_catalog.regtype
+LANGUAGE plpgsql
+-- no SET search_path: the expression is the caller's, in the caller's path
+AS $$
+DECLARE
+	t pg_catalog.regtype;
+BEGIN
+	EXECUTE format('SELECT pg_typeof((%s))::regtype FROM (SELECT * FROM %s LIMIT 0) s RIGHT JOIN (SELECT) AS slo_dummy ON true',
+				   expr, tbl) INTO t;
+	RETURN t;
+END
+$$;
+
+-- Reject an expression that is not of the wanted type, naming it.
+CREATE FUNCTION @extschema@.check_expression(tbl pg_catalog.regclass, what pg_catalog.text,
+		expr pg_catalog.text, wanted pg_catalog.regtype)
+RETURNS void
+LANGUAGE plpgsql
+-- no SET search_path: the expression is the caller's, in the caller's path
+AS $$
+DECLARE
+	t pg_catalog.regtype := @extschema@.expression_type(tbl, expr);
+BEGIN
+	IF t <> wanted THEN
+		RAISE EXCEPTION '% expression must be of type %, not %', what, wanted, t
+			USING ERRCODE = 'datatype_mismatch', DETAIL = format('The expression is: %s', expr);
+	END IF;
+	-- parse it where the counting query puts it, without reading a row, so
+	-- that an aggregate, window or set-returning function is rejected now
+	EXECUTE format('SELECT count(*) FILTER (WHERE (%s)) FROM %s WHERE false', expr, tbl);
+END
+$$;
+
+CREATE FUNCTION @extschema@.define_objective(service pg_catalog.text, name pg_catalog.text,
+		source pg_catalog.text DEFAULT NULL,
+		time_column pg_catalog.name DEFAULT 'ts',
+		good pg_catalog.text DEFAULT NULL,
+		valid pg_catalog.text DEFAULT 'true',
+		target pg_catalog.float8 DEFAULT NULL,
+		sli_kind pg_catalog.text DEFAULT NULL,
+		value pg_catalog.text DEFAULT NULL,
+		op pg_catalog.text DEFAULT NULL,
+		threshold pg_catalog.text DEFAULT NULL,
+		max_age pg_catalog.interval DEFAULT NULL,
+		window_kind pg_catalog.text DEFAULT 'rolling',
+		window_length pg_catalog.interval DEFAULT '28 days',
+		calendar_unit pg_catalog.text DEFAULT NULL,
+		anchor pg_catalog.timestamptz DEFAULT NULL,
+		time_zone pg_catalog.text DEFAULT 'UTC',
+		budgeting pg_catalog.text DEFAULT 'occurrences',
+		slice pg_catalog.interval DEFAULT NULL,
+		slice_target pg_catalog.float8 DEFAULT NULL,
+		slice_min_events pg_catalog.int8 DEFAULT NULL,
+		empty_slices pg_catalog.text DEFAULT NULL,
+		min_events pg_catalog.int8 DEFAULT 0,
+		sla_target pg_catalog.float8 DEFAULT NULL,
+		sla_window pg_catalog.interval DEFAULT NULL,
+		policy pg_catalog.text DEFAULT 'default',
+		description pg_catalog.text DEFAULT NULL,
+		percentile pg_catalog.float8 DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+-- No SET search_path: names in the arguments (the source table, functions in
+-- the expressions) resolve as the caller wrote them, and the caller's path is
+-- recorded to evaluate the expressions with later.  pg_catalog comes first
+-- unless the caller's path says otherwise, and this runs with the caller's
+-- own rights.
+AS $$
+DECLARE
+	rel pg_catalog.regclass;
+	kind text := define_objective.sli_kind;
+	col_type pg_catalog.regtype;
+	value_type pg_catalog.regtype;
+	v_valid text := coalesce(define_objective.valid, 'true');
+	v_good text := define_objective.good;
+	v_window_length interval := define_objective.window_length;
+	v_calendar_unit text := define_objective.calendar_unit;
+	v_empty text := define_objective.empty_slices;
+	new_id int8;
+	caller_path text := pg_catalog.current_setting('search_path');
+BEGIN
+	IF define_objective.name IS NULL OR btrim(define_objective.name) = '' THEN
+		RAISE EXCEPTION 'objective name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	-- the objective's source: a table of the user's, or the built-in event table
+	IF define_objective.source IS NULL THEN
+		rel := '@extschema@.event'::regclass;
+		v_valid := format('service = %L AND objective = %L AND (%s)',
+						  define_objective.service, define_objective.name, v_valid);
+		IF v_good IS NULL AND define_objective.value IS NULL THEN
+			v_good := 'ok';
+		END IF;
+	ELSE
+		rel := pg_catalog.to_regclass(define_objective.source);
+		IF rel IS NULL THEN
+			RAISE EXCEPTION 'relation "%" does not exist', define_objective.source
+				USING ERRCODE = 'undefined_table';
+		END IF;
+		IF (SELECT relkind FROM pg_class WHERE oid = rel) NOT IN ('r', 'p') THEN
+			RAISE EXCEPTION '"%" is not a table', define_objective.source
+				USING ERRCODE = 'wrong_object_type',
+					  HINT = 'Objectives read tables, whose changes slo can track with triggers.';
+		END IF;
+		IF (SELECT relpersistence FROM pg_class WHERE oid = rel) = 't' THEN
+			RAISE EXCEPTION 'objectives cannot read temporary table "%"', define_objective.source
+				USING ERRCODE = 'wrong_object_type',
+					  DETAIL = 'The tick runs in another session, which cannot see this session''s temporary tables.';
+		END IF;
+	END IF;
+
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = define_objective.service) THEN
+		RAISE EXCEPTION 'service "%" does not exist', define_objective.service
+			USING ERRCODE = 'undefined_object', HINT = 'Create it first with slo.define_service().';
+	END IF;
+
+	SELECT a.atttypid INTO col_type FROM pg_attribute a
+	WHERE a.attrelid = rel AND a.attname = define_objective.time_column
+	  AND a.attnum > 0 AND NOT a.attisdropped;
+	IF col_type IS NULL THEN
+		RAISE EXCEPTION 'column "%" of relation "%" does not exist', define_objective.time_column, rel
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF col_type <> 'timestamptz'::regtype THEN
+		RAISE EXCEPTION 'time column "%" must be of type timestamp with time zone, not %',
+			define_objective.time_column, col_type
+			USING ERRCODE = 'datatype_mismatch';
+	END IF;
+
+	IF define_objective.target IS NULL OR NOT (define_objective.target > 0 AND define_objective.target < 1) THEN
+		RAISE EXCEPTION 'target % is out of range', coalesce(define_objective.target::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A target must be strictly between 0 and 1.';
+	END IF;
+
+	-- the kind of SLI, from what was given unless it is named
+	IF kind IS NULL THEN
+		kind := CASE WHEN define_objective.percentile IS NOT NULL THEN 'percentile'
+					 WHEN define_objective.max_age IS NOT NULL THEN 'freshness'
+					 WHEN define_objective.value IS NOT NULL THEN 'threshold'
+					 WHEN define_objective.slice_min_events IS NOT NULL THEN 'throughput'
+					 ELSE 'ratio' END;
+	END IF;
+	IF kind NOT IN ('ratio', 'threshold', 'freshness', 'throughput', 'percentile') THEN
+		RAISE EXCEPTION 'unknown SLI kind "%"', kind
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ratio, threshold, freshness, throughput or percentile.';
+	END IF;
+
+	-- every expression is checked now, as the caller, with the caller's search_path
+	PERFORM @extschema@.check_expression(rel, 'valid', v_valid, 'boolean');
+	IF kind IN ('ratio', 'throughput') THEN
+		IF v_good IS NULL THEN
+			RAISE EXCEPTION 'a % objective needs a good expression', kind USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		PERFORM @extschema@.check_expression(rel, 'good', v_good, 'boolean');
+	ELSIF kind = 'threshold' THEN
+		IF define_objective.value IS NULL OR define_objective.op IS NULL OR define_objective.threshold IS NULL THEN
+			RAISE EXCEPTION 'a threshold objective needs value, op and threshold' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		IF define_objective.good IS NOT NULL AND define_objective.source IS NOT NULL THEN
+			RAISE EXCEPTION 'a threshold objective takes value, op and threshold, not good'
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Drop good, or drop value, op and threshold for a ratio objective.';
+		END IF;
+		IF define_objective.op NOT IN ('lt', 'le', 'gt', 'ge') THEN
+			RAISE EXCEPTION 'unknown comparison "%"', define_objective.op
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Use lt, le, gt or ge.';
+		END IF;
+		value_type := @extschema@.expression_type(rel, define_objective.value);
+		-- the threshold must read as a value of the same type (22P02 otherwise)
+		EXECUTE format('SELECT %L::%s', define_objective.threshold, value_type);
+		v_good := format('(%s) %s %L::%s', define_objective.value,
+						 CASE define_objective.op WHEN 'lt' THEN '<' WHEN 'le' THEN '<='
+												  WHEN 'gt' THEN '>' ELSE '>=' END,
+						 define_objective.threshold, value_type);
+		v_valid := format('(%s) AND (%s) IS NOT NULL', v_valid, define_objective.value);
+		PERFORM @extschema@.check_expression(rel, 'good', v_good, 'boolean');
+	ELSIF kind = 'percentile' THEN
+		-- "p95 <= 250 in each slice": the slice's percentile, from sketches
+		IF define_objective.value IS NULL OR define_objective.op IS NULL
+		   OR define_objective.threshold IS NULL OR define_objective.percentile IS NULL THEN
+			RAISE EXCEPTION 'a percentile objective needs value, percentile, op and threshold'
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		IF NOT (define_objective.percentile >= 0 AND define_objective.percentile <= 1) THEN
+			RAISE EXCEPTION 'percentile % is out of range', define_objective.percentile
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Write p95 as 0.95.';
+		END IF;
+		IF define_objective.op NOT IN ('lt', 'le', 'gt', 'ge') THEN
+			RAISE EXCEPTION 'unknown comparison "%"', define_objective.op
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Use lt, le, gt or ge.';
+		END IF;
+		IF define_objective.budgeting <> 'timeslices' OR define_objective.slice IS NULL THEN
+			RAISE EXCEPTION 'a percentile objective is a condition per timeslice'
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Pass budgeting => ''timeslices'' and a slice, e.g. slice => ''5 minutes''.';
+		END IF;
+		value_type := @extschema@.expression_type(rel, define_objective.value);
+		IF value_type NOT IN ('float8'::regtype, 'float4'::regtype, 'numeric'::regtype,
+							  'int2'::regtype, 'int4'::regtype, 'int8'::regtype) THEN
+			RAISE EXCEPTION 'value expression must be numeric, not %', value_type
+				USING ERRCODE = 'datatype_mismatch',
+					  HINT = 'For intervals, measure in a unit: extract(epoch FROM routed_at - created_at) * 1000.';
+		END IF;
+		-- the threshold must read as a number (22P02 otherwise)
+		PERFORM define_objective.threshold::float8;
+		v_good := format('((%s)::float8) %s %L::float8', define_objective.value,
+						 CASE define_objective.op WHEN 'lt' THEN '<' WHEN 'le' THEN '<='
+												  WHEN 'gt' THEN '>' ELSE '>=' END,
+						 define_objective.threshold);
+		v_valid := format('(%s) AND (%s) IS NOT NULL', v_valid, define_objective.value);
+		PERFORM @extschema@.check_expression(rel, 'good', v_good, 'boolean');
+	ELSIF kind = 'freshness' THEN
+		IF define_objective.max_age IS NULL OR define_objective.max_age <= interval '0' THEN
+			RAISE EXCEPTION 'a freshness objective needs a positive max_age' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		v_good := NULL;
+	END IF;
+
+	-- windows
+	IF define_objective.window_kind NOT IN ('rolling', 'calendar') THEN
+		RAISE EXCEPTION 'unknown window kind "%"', define_objective.window_kind
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use rolling or calendar.';
+	END IF;
+	IF define_objective.window_kind = 'calendar' THEN
+		v_calendar_unit := coalesce(v_calendar_unit,
+									-- '30 days' = '1 month' for interval equality: compare the fields
+									CASE WHEN extract(month FROM v_window_length) = 1
+										  AND extract(day FROM v_window_length) = 0
+										 THEN 'month' ELSE 'days' END);
+		IF v_calendar_unit = 'month' THEN
+			v_window_length := interval '1 month';
+		END IF;
+	END IF;
+	IF v_window_length IS NULL OR v_window_length < interval '1 minute'
+	   OR v_window_length > interval '400 days' THEN
+		RAISE EXCEPTION 'window length % is out of range', coalesce(v_window_length::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A window lasts from one minute to 400 days.';
+	END IF;
+	IF pg_catalog.now() AT TIME ZONE define_objective.time_zone IS NULL THEN
+		NULL;	-- an unknown zone has already raised 22023
+	END IF;
+
+	-- budgeting
+	IF define_objective.budgeting NOT IN ('occurrences', 'timeslices', 'ratio_timeslices') THEN
+		RAISE EXCEPTION 'unknown budgeting method "%"', define_objective.budgeting
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use occurrences, timeslices or ratio_timeslices.';
+	END IF;
+	IF kind = 'throughput' AND define_objective.budgeting = 'occurrences' THEN
+		RAISE EXCEPTION 'a throughput objective is budgeted in timeslices'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass budgeting => ''timeslices'' and a slice length.';
+	END IF;
+	IF define_objective.budgeting <> 'occurrences' THEN
+		IF define_objective.slice IS NULL OR define_objective.slice < interval '1 minute'
+		   OR extract(epoch FROM define_objective.slice)::numeric % 60 <> 0
+		   OR define_objective.slice > v_window_length THEN
+			RAISE EXCEPTION 'slice % is out of range', coalesce(define_objective.slice::text, 'NULL')
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = 'Timeslices are whole minutes, at least one, and no longer than the window.';
+		END IF;
+		v_empty := coalesce(v_empty, CASE WHEN kind = 'throughput' THEN 'bad' ELSE 'exclude' END);
+	END IF;
+	IF define_objective.budgeting = 'timeslices' AND define_objective.slice_target IS NULL
+	   AND kind NOT IN ('throughput', 'percentile') THEN
+		RAISE EXCEPTION 'timeslices budgeting needs a slice_target' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF define_objective.sla_target IS NOT NULL
+	   AND (define_objective.sla_target <= 0 OR define_objective.sla_target >= 1) THEN
+		RAISE EXCEPTION 'SLA target % is out of range', define_objective.sla_target
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A target must be strictly between 0 and 1.';
+	END IF;
+	IF (define_objective.sla_target IS NULL) <> (define_objective.sla_window IS NULL) THEN
+		RAISE EXCEPTION 'an SLA needs both sla_target and sla_window' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF define_objective.sla_window < interval '1 minute' OR define_objective.sla_window > interval '400 days' THEN
+		RAISE EXCEPTION 'SLA window % is out of range', define_objective.sla_window
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A window lasts from one minute to 400 days.';
+	END IF;
+	IF NOT (define_objective.slice_target > 0 AND define_objective.slice_target <= 1) THEN
+		RAISE EXCEPTION 'slice target % is out of range', define_objective.slice_target
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A slice target must be greater than 0 and at most 1.';
+	END IF;
+	IF define_objective.min_events < 0 OR define_objective.slice_min_events < 0 THEN
+		RAISE EXCEPTION 'a minimum number of events must not be negative' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF v_empty NOT IN ('exclude', 'good', 'bad') THEN
+		RAISE EXCEPTION 'unknown empty_slices "%"', v_empty
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use exclude, good or bad.';
+	END IF;
+	IF v_calendar_unit NOT IN ('month', 'days') THEN
+		RAISE EXCEPTION 'unknown calendar unit "%"', v_calendar_unit
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use month or days.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.policy p WHERE p.name = define_objective.policy) THEN
+		RAISE EXCEPTION 'policy "%" does not exist', define_objective.policy
+			USING ERRCODE = 'undefined_object', HINT = 'Shipped policies: default, traffic-light, freeze-on-burn.';
+	END IF;
+
+	-- the ownership check is row-level security on slo.objective; say it plainly first
+	IF NOT @extschema@.may_define_on(rel, define_objective.service) THEN
+		RAISE EXCEPTION 'permission denied to define objectives on "%" for service "%"', rel, define_objective.service
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'An objective is defined by a role that acts for the service''s owner and owns the source table, or by a member of slo_admin.';
+	END IF;
+
+	INSERT INTO @extschema@.objective AS o
+		(service, name, owner, description, sli_kind, source, time_column, valid_expr, good_expr,
+		 value_expr, op, threshold, max_age, target, window_kind, window_length, calendar_unit,
+		 anchor, time_zone, budgeting, slice, slice_target, slice_min_events, empty_slices,
+		 min_events, sla_target, sla_window, policy, search_path, percentile)
+	VALUES
+		(define_objective.service, define_objective.name, CURRENT_USER, define_objective.description,
+		 kind, rel, define_objective.time_column, v_valid, v_good,
+		 define_objective.value, define_objective.op, define_objective.threshold,
+		 define_objective.max_age, define_objective.target, define_objective.window_kind,
+		 v_window_length, v_calendar_unit,
+		 coalesce(define_objective.anchor, CASE WHEN v_calendar_unit = 'days'
+				  THEN date_trunc('day', pg_catalog.now(), define_objective.time_zone) END),
+		 define_objective.time_zone, define_objective.budgeting, define_objective.slice,
+		 define_objective.slice_target, define_objective.slice_min_events, coalesce(v_empty, 'exclude'),
+		 coalesce(define_objective.min_events, 0), define_objective.sla_target,
+		 define_objective.sla_window, define_objective.policy, caller_path, define_objective.percentile)
+	ON CONFLICT ON CONSTRAINT objective_service_name_key DO UPDATE
+		SET owner = EXCLUDED.owner, description = EXCLUDED.description,
+			sli_kind = EXCLUDED.sli_kind, source = EXCLUDED.source,
+			time_column = EXCLUDED.time_column, valid_expr = EXCLUDED.valid_expr,
+			good_expr = EXCLUDED.good_expr, value_expr = EXCLUDED.value_expr, op = EXCLUDED.op,
+			threshold = EXCLUDED.threshold, max_age = EXCLUDED.max_age, target = EXCLUDED.target,
+			window_kind = EXCLUDED.window_kind, window_length = EXCLUDED.window_length,
+			calendar_unit = EXCLUDED.calendar_unit, anchor = EXCLUDED.anchor,
+			time_zone = EXCLUDED.time_zone, budgeting = EXCLUDED.budgeting, slice = EXCLUDED.slice,
+			slice_target = EXCLUDED.slice_target, slice_min_events = EXCLUDED.slice_min_events,
+			empty_slices = EXCLUDED.empty_slices, min_events = EXCLUDED.min_events,
+			sla_target = EXCLUDED.sla_target, sla_window = EXCLUDED.sla_window,
+			policy = EXCLUDED.policy, search_path = EXCLUDED.search_path,
+			percentile = EXCLUDED.percentile,
+			revision = o.revision + 1
+	RETURNING o.id INTO new_id;
+
+	IF rel <> '@extschema@.event'::regclass THEN
+		PERFORM @extschema@.attach_triggers(rel);
+	END IF;
+	RETURN new_id;
+END
+$$;
+
+-- Exclude a time range from an objective.
+CREATE FUNCTION @extschema@.add_correction(service pg_catalog.text, objective pg_catalog.text,
+		during pg_catalog.tstzrange, reason pg_catalog.text)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	oid_ int8;
+	new_id int8;
+BEGIN
+	SELECT o.id INTO oid_ FROM @extschema@.objective o
+	WHERE o.service = add_correction.service AND o.name = add_correction.objective;
+	IF oid_ IS NULL THEN
+		RAISE EXCEPTION 'objective "%" of service "%" does not exist', objective, service
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	IF reason IS NULL OR btrim(reason) = '' THEN
+		RAISE EXCEPTION 'a correction needs a reason' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF during IS NULL OR isempty(during) THEN
+		RAISE EXCEPTION 'a correction needs a non-empty time range' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	INSERT INTO @extschema@.correction (objective_id, during, reason)
+	VALUES (oid_, during, reason) RETURNING id INTO new_id;
+	RETURN new_id;
+END
+$$;
+
+-- Record one event in the built-in event table (synthetic probes).
+CREATE FUNCTION @extschema@.record(service pg_catalog.text, objective pg_catalog.text,
+		ok pg_catalog.bool, value pg_catalog.float8 DEFAULT NULL,
+		ts pg_catalog.timestamptz DEFAULT pg_catalog.now())
+RETURNS void
+LANGUAGE sql
+-- runs with the caller's rights: row-level security on slo.event lets a role
+-- record events only for services it acts for
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	INSERT INTO @extschema@.event (service, objective, ts, ok, value)
+	VALUES (record.service, record.objective, record.ts, record.ok, record.value);
+END;
+REVOKE ALL ON FUNCTION @extschema@.record(pg_catalog.text, pg_catalog.text, pg_catalog.bool,
+		pg_catalog.float8, pg_catalog.timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.record(pg_catalog.text, pg_catalog.text, pg_catalog.bool,
+		pg_catalog.float8, pg_catalog.timestamptz) TO slo_writer;
+
+/*
+ * windows.sql: minutes, budget windows and how far back a rollup reaches.
+ */
 
 -- The minute a timestamp falls in, independent of the session's time zone.
 CREATE FUNCTION @extschema@.minute_of(ts pg_catalog.timestamptz)
@@ -380,6 +1275,82 @@ RETURNS pg_catalog.timestamptz
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN pg_catalog.date_bin('1 minute'::pg_catalog.interval, ts,
 						   '2000-01-01 00:00:00+00'::pg_catalog.timestamptz);
+
+-- The budget window of an objective whose counted part ends at "at" (an
+-- exclusive end, normally a whole minute): rolling [at - length, at);
+-- calendar, the period holding the instant just before "at": a month in
+-- the objective's time zone, or every N days from the anchor (N * 24 hours,
+-- time-zone independent).  So at the first minute of a new period the
+-- window is still the period just finished, counted to its end.
+CREATE FUNCTION @extschema@.window_of(o @extschema@.objective, at pg_catalog.timestamptz,
+		OUT window_start pg_catalog.timestamptz, OUT window_end pg_catalog.timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n_secs float8;
+	last_instant timestamptz := at - interval '1 microsecond';
+BEGIN
+	IF o.window_kind = 'rolling' THEN
+		window_start := at - o.window_length;
+		window_end := at;
+	ELSIF o.calendar_unit = 'month' THEN
+		window_start := date_trunc('month', last_instant, o.time_zone);
+		window_end := ((window_start AT TIME ZONE o.time_zone) + interval '1 month') AT TIME ZONE o.time_zone;
+	ELSE
+		n_secs := extract(epoch FROM o.window_length);
+		window_start := o.anchor + make_interval(secs =>
+			floor(extract(epoch FROM last_instant - o.anchor) / n_secs) * n_secs);
+		window_end := window_start + make_interval(secs => n_secs);
+	END IF;
+END
+$$;
+
+-- How far back an objective's rollup must reach: its window, its SLA window
+-- and the longest burn-rate lookback (3 days), plus a day.
+CREATE FUNCTION @extschema@.horizon_of(o @extschema@.objective)
+RETURNS pg_catalog.interval
+LANGUAGE sql IMMUTABLE
+RETURN GREATEST(CASE WHEN o.calendar_unit = 'month' THEN interval '31 days' ELSE o.window_length END,
+				COALESCE(o.sla_window, interval '0'), interval '3 days') + interval '1 day';
+
+/*
+ * rollup.sql: the loss-free incremental rollup -- the statement triggers
+ * that note changed minutes, the counting queries run as each objective's
+ * owner, and the recount of exactly the noted minutes.
+ */
+
+------------------------------------------------------------------------------
+-- Evaluating user SQL as its owner (src/run_as.c).  The C function refuses a
+-- caller without the owner's privileges, so it can never grant more than the
+-- caller already has; it is still revoked from PUBLIC.
+------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.query_counts_as(owner pg_catalog.regrole, search_path pg_catalog.text,
+		query pg_catalog.text, lo pg_catalog.timestamptz, hi pg_catalog.timestamptz,
+		buckets pg_catalog.timestamptz[])
+RETURNS TABLE (bucket pg_catalog.timestamptz, valid pg_catalog.int8, good pg_catalog.int8)
+AS 'MODULE_PATHNAME', 'query_counts_as'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.query_counts_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text,
+		pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz[]) FROM PUBLIC;
+
+-- query_counts_as with a sketch column (the same C function checks the
+-- query's columns against the declaration)
+CREATE FUNCTION @extschema@.query_sketches_as(owner pg_catalog.regrole, search_path pg_catalog.text,
+		query pg_catalog.text, lo pg_catalog.timestamptz, hi pg_catalog.timestamptz,
+		buckets pg_catalog.timestamptz[])
+RETURNS TABLE (bucket pg_catalog.timestamptz, valid pg_catalog.int8, good pg_catalog.int8,
+			   sketch @extschema@.sketch)
+AS 'MODULE_PATHNAME', 'query_counts_as'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION @extschema@.query_sketches_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text,
+		pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.query_sketches_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text,
+		pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz[]) TO slo_admin;
+
+------------------------------------------------------------------------------
+-- Invalidation triggers on source tables
+------------------------------------------------------------------------------
 
 /*
  * invalidate() -- statement-level AFTER trigger on every source table.
@@ -495,437 +1466,6 @@ $$;
 SELECT @extschema@.attach_triggers('@extschema@.event');
 
 ------------------------------------------------------------------------------
--- Defining services and objectives
-------------------------------------------------------------------------------
-
-CREATE FUNCTION @extschema@.define_service(name pg_catalog.text,
-		owner pg_catalog.name DEFAULT CURRENT_USER,
-		team pg_catalog.text DEFAULT NULL,
-		runbook_url pg_catalog.text DEFAULT NULL,
-		description pg_catalog.text DEFAULT NULL)
-RETURNS pg_catalog.text
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF define_service.name IS NULL OR btrim(define_service.name) = '' THEN
-		RAISE EXCEPTION 'service name must not be empty' USING ERRCODE = '22023';
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = define_service.owner) THEN
-		RAISE EXCEPTION 'role "%" does not exist', define_service.owner USING ERRCODE = '42704';
-	END IF;
-	INSERT INTO @extschema@.service AS s (name, owner, team, runbook_url, description)
-	VALUES (define_service.name, define_service.owner, define_service.team,
-			define_service.runbook_url, define_service.description)
-	ON CONFLICT ON CONSTRAINT service_pkey DO UPDATE
-		SET owner = EXCLUDED.owner, team = EXCLUDED.team,
-			runbook_url = EXCLUDED.runbook_url, description = EXCLUDED.description;
-	RETURN define_service.name;
-END
-$$;
-COMMENT ON FUNCTION @extschema@.define_service(pg_catalog.text, pg_catalog.name, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-'create or update a service';
-
--- The static type of an expression over a table, found without reading a row.
-CREATE FUNCTION @extschema@.expression_type(tbl pg_catalog.regclass, expr pg_catalog.text)
-RETURNS pg_catalog.regtype
-LANGUAGE plpgsql
--- no SET search_path: the expression is the caller's, in the caller's path
-AS $$
-DECLARE
-	t pg_catalog.regtype;
-BEGIN
-	EXECUTE format('SELECT pg_typeof((%s))::regtype FROM (SELECT * FROM %s LIMIT 0) s RIGHT JOIN (SELECT) AS slo_dummy ON true',
-				   expr, tbl) INTO t;
-	RETURN t;
-END
-$$;
-
--- Reject an expression that is not of the wanted type, naming it.
-CREATE FUNCTION @extschema@.check_expression(tbl pg_catalog.regclass, what pg_catalog.text,
-		expr pg_catalog.text, wanted pg_catalog.regtype)
-RETURNS void
-LANGUAGE plpgsql
--- no SET search_path: the expression is the caller's, in the caller's path
-AS $$
-DECLARE
-	t pg_catalog.regtype := @extschema@.expression_type(tbl, expr);
-BEGIN
-	IF t <> wanted THEN
-		RAISE EXCEPTION '% expression must be of type %, not %', what, wanted, t
-			USING ERRCODE = '42804', DETAIL = format('The expression is: %s', expr);
-	END IF;
-	-- parse it where the counting query puts it, without reading a row, so
-	-- that an aggregate, window or set-returning function is rejected now
-	EXECUTE format('SELECT count(*) FILTER (WHERE (%s)) FROM %s WHERE false', expr, tbl);
-END
-$$;
-
-CREATE FUNCTION @extschema@.define_objective(service pg_catalog.text, name pg_catalog.text,
-		source pg_catalog.text DEFAULT NULL,
-		time_column pg_catalog.name DEFAULT 'ts',
-		good pg_catalog.text DEFAULT NULL,
-		valid pg_catalog.text DEFAULT 'true',
-		target pg_catalog.float8 DEFAULT NULL,
-		sli_kind pg_catalog.text DEFAULT NULL,
-		value pg_catalog.text DEFAULT NULL,
-		op pg_catalog.text DEFAULT NULL,
-		threshold pg_catalog.text DEFAULT NULL,
-		max_age pg_catalog.interval DEFAULT NULL,
-		window_kind pg_catalog.text DEFAULT 'rolling',
-		window_length pg_catalog.interval DEFAULT '28 days',
-		calendar_unit pg_catalog.text DEFAULT NULL,
-		anchor pg_catalog.timestamptz DEFAULT NULL,
-		time_zone pg_catalog.text DEFAULT 'UTC',
-		budgeting pg_catalog.text DEFAULT 'occurrences',
-		slice pg_catalog.interval DEFAULT NULL,
-		slice_target pg_catalog.float8 DEFAULT NULL,
-		slice_min_events pg_catalog.int8 DEFAULT NULL,
-		empty_slices pg_catalog.text DEFAULT NULL,
-		min_events pg_catalog.int8 DEFAULT 0,
-		sla_target pg_catalog.float8 DEFAULT NULL,
-		sla_window pg_catalog.interval DEFAULT NULL,
-		policy pg_catalog.text DEFAULT 'default',
-		description pg_catalog.text DEFAULT NULL)
-RETURNS pg_catalog.int8
-LANGUAGE plpgsql
--- No SET search_path: names in the arguments (the source table, functions in
--- the expressions) resolve as the caller wrote them, and the caller's path is
--- recorded to evaluate the expressions with later.  pg_catalog comes first
--- unless the caller's path says otherwise, and this runs with the caller's
--- own rights.
-AS $$
-DECLARE
-	rel pg_catalog.regclass;
-	kind text := define_objective.sli_kind;
-	col_type pg_catalog.regtype;
-	value_type pg_catalog.regtype;
-	v_valid text := coalesce(define_objective.valid, 'true');
-	v_good text := define_objective.good;
-	v_window_length interval := define_objective.window_length;
-	v_calendar_unit text := define_objective.calendar_unit;
-	v_empty text := define_objective.empty_slices;
-	new_id int8;
-	caller_path text := pg_catalog.current_setting('search_path');
-BEGIN
-	IF define_objective.name IS NULL OR btrim(define_objective.name) = '' THEN
-		RAISE EXCEPTION 'objective name must not be empty' USING ERRCODE = '22023';
-	END IF;
-
-	-- the objective's source: a table of the user's, or the built-in event table
-	IF define_objective.source IS NULL THEN
-		rel := '@extschema@.event'::regclass;
-		v_valid := format('service = %L AND objective = %L AND (%s)',
-						  define_objective.service, define_objective.name, v_valid);
-		IF v_good IS NULL AND define_objective.value IS NULL THEN
-			v_good := 'ok';
-		END IF;
-	ELSE
-		rel := pg_catalog.to_regclass(define_objective.source);
-		IF rel IS NULL THEN
-			RAISE EXCEPTION 'relation "%" does not exist', define_objective.source
-				USING ERRCODE = '42P01';
-		END IF;
-		IF (SELECT relkind FROM pg_class WHERE oid = rel) NOT IN ('r', 'p') THEN
-			RAISE EXCEPTION '"%" is not a table', define_objective.source
-				USING ERRCODE = '42809',
-					  HINT = 'Objectives read tables, whose changes slo can track with triggers.';
-		END IF;
-		IF (SELECT relpersistence FROM pg_class WHERE oid = rel) = 't' THEN
-			RAISE EXCEPTION 'objectives cannot read temporary table "%"', define_objective.source
-				USING ERRCODE = 'wrong_object_type',
-					  DETAIL = 'The tick runs in another session, which cannot see this session''s temporary tables.';
-		END IF;
-	END IF;
-
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = define_objective.service) THEN
-		RAISE EXCEPTION 'service "%" does not exist', define_objective.service
-			USING ERRCODE = '42704', HINT = 'Create it first with slo.define_service().';
-	END IF;
-
-	SELECT a.atttypid INTO col_type FROM pg_attribute a
-	WHERE a.attrelid = rel AND a.attname = define_objective.time_column
-	  AND a.attnum > 0 AND NOT a.attisdropped;
-	IF col_type IS NULL THEN
-		RAISE EXCEPTION 'column "%" of relation "%" does not exist', define_objective.time_column, rel
-			USING ERRCODE = '42703';
-	END IF;
-	IF col_type <> 'timestamptz'::regtype THEN
-		RAISE EXCEPTION 'time column "%" must be of type timestamp with time zone, not %',
-			define_objective.time_column, col_type
-			USING ERRCODE = '42804';
-	END IF;
-
-	IF define_objective.target IS NULL OR NOT (define_objective.target > 0 AND define_objective.target < 1) THEN
-		RAISE EXCEPTION 'target % is out of range', coalesce(define_objective.target::text, 'NULL')
-			USING ERRCODE = '22023', DETAIL = 'A target must be strictly between 0 and 1.';
-	END IF;
-
-	-- the kind of SLI, from what was given unless it is named
-	IF kind IS NULL THEN
-		kind := CASE WHEN define_objective.max_age IS NOT NULL THEN 'freshness'
-					 WHEN define_objective.value IS NOT NULL THEN 'threshold'
-					 WHEN define_objective.slice_min_events IS NOT NULL THEN 'throughput'
-					 ELSE 'ratio' END;
-	END IF;
-	IF kind NOT IN ('ratio', 'threshold', 'freshness', 'throughput') THEN
-		RAISE EXCEPTION 'unknown SLI kind "%"', kind
-			USING ERRCODE = '22023', HINT = 'Use ratio, threshold, freshness or throughput.';
-	END IF;
-
-	-- every expression is checked now, as the caller, with the caller's search_path
-	PERFORM @extschema@.check_expression(rel, 'valid', v_valid, 'boolean');
-	IF kind IN ('ratio', 'throughput') THEN
-		IF v_good IS NULL THEN
-			RAISE EXCEPTION 'a % objective needs a good expression', kind USING ERRCODE = '22023';
-		END IF;
-		PERFORM @extschema@.check_expression(rel, 'good', v_good, 'boolean');
-	ELSIF kind = 'threshold' THEN
-		IF define_objective.value IS NULL OR define_objective.op IS NULL OR define_objective.threshold IS NULL THEN
-			RAISE EXCEPTION 'a threshold objective needs value, op and threshold' USING ERRCODE = '22023';
-		END IF;
-		IF define_objective.good IS NOT NULL AND define_objective.source IS NOT NULL THEN
-			RAISE EXCEPTION 'a threshold objective takes value, op and threshold, not good'
-				USING ERRCODE = '22023',
-					  HINT = 'Drop good, or drop value, op and threshold for a ratio objective.';
-		END IF;
-		IF define_objective.op NOT IN ('lt', 'le', 'gt', 'ge') THEN
-			RAISE EXCEPTION 'unknown comparison "%"', define_objective.op
-				USING ERRCODE = '22023', HINT = 'Use lt, le, gt or ge.';
-		END IF;
-		value_type := @extschema@.expression_type(rel, define_objective.value);
-		-- the threshold must read as a value of the same type (22P02 otherwise)
-		EXECUTE format('SELECT %L::%s', define_objective.threshold, value_type);
-		v_good := format('(%s) %s %L::%s', define_objective.value,
-						 CASE define_objective.op WHEN 'lt' THEN '<' WHEN 'le' THEN '<='
-												  WHEN 'gt' THEN '>' ELSE '>=' END,
-						 define_objective.threshold, value_type);
-		v_valid := format('(%s) AND (%s) IS NOT NULL', v_valid, define_objective.value);
-		PERFORM @extschema@.check_expression(rel, 'good', v_good, 'boolean');
-	ELSIF kind = 'freshness' THEN
-		IF define_objective.max_age IS NULL OR define_objective.max_age <= interval '0' THEN
-			RAISE EXCEPTION 'a freshness objective needs a positive max_age' USING ERRCODE = '22023';
-		END IF;
-		v_good := NULL;
-	END IF;
-
-	-- windows
-	IF define_objective.window_kind NOT IN ('rolling', 'calendar') THEN
-		RAISE EXCEPTION 'unknown window kind "%"', define_objective.window_kind
-			USING ERRCODE = '22023', HINT = 'Use rolling or calendar.';
-	END IF;
-	IF define_objective.window_kind = 'calendar' THEN
-		v_calendar_unit := coalesce(v_calendar_unit,
-									-- '30 days' = '1 month' for interval equality: compare the fields
-									CASE WHEN extract(month FROM v_window_length) = 1
-										  AND extract(day FROM v_window_length) = 0
-										 THEN 'month' ELSE 'days' END);
-		IF v_calendar_unit = 'month' THEN
-			v_window_length := interval '1 month';
-		END IF;
-	END IF;
-	IF v_window_length IS NULL OR v_window_length < interval '1 minute'
-	   OR v_window_length > interval '400 days' THEN
-		RAISE EXCEPTION 'window length % is out of range', coalesce(v_window_length::text, 'NULL')
-			USING ERRCODE = '22023', DETAIL = 'A window lasts from one minute to 400 days.';
-	END IF;
-	IF pg_catalog.now() AT TIME ZONE define_objective.time_zone IS NULL THEN
-		NULL;	-- an unknown zone has already raised 22023
-	END IF;
-
-	-- budgeting
-	IF define_objective.budgeting NOT IN ('occurrences', 'timeslices', 'ratio_timeslices') THEN
-		RAISE EXCEPTION 'unknown budgeting method "%"', define_objective.budgeting
-			USING ERRCODE = '22023', HINT = 'Use occurrences, timeslices or ratio_timeslices.';
-	END IF;
-	IF kind = 'throughput' AND define_objective.budgeting = 'occurrences' THEN
-		RAISE EXCEPTION 'a throughput objective is budgeted in timeslices'
-			USING ERRCODE = '22023', HINT = 'Pass budgeting => ''timeslices'' and a slice length.';
-	END IF;
-	IF define_objective.budgeting <> 'occurrences' THEN
-		IF define_objective.slice IS NULL OR define_objective.slice < interval '1 minute'
-		   OR extract(epoch FROM define_objective.slice)::numeric % 60 <> 0
-		   OR define_objective.slice > v_window_length THEN
-			RAISE EXCEPTION 'slice % is out of range', coalesce(define_objective.slice::text, 'NULL')
-				USING ERRCODE = '22023',
-					  DETAIL = 'Timeslices are whole minutes, at least one, and no longer than the window.';
-		END IF;
-		v_empty := coalesce(v_empty, CASE WHEN kind = 'throughput' THEN 'bad' ELSE 'exclude' END);
-	END IF;
-	IF define_objective.budgeting = 'timeslices' AND define_objective.slice_target IS NULL
-	   AND kind <> 'throughput' THEN
-		RAISE EXCEPTION 'timeslices budgeting needs a slice_target' USING ERRCODE = '22023';
-	END IF;
-	IF define_objective.sla_target IS NOT NULL
-	   AND (define_objective.sla_target <= 0 OR define_objective.sla_target >= 1) THEN
-		RAISE EXCEPTION 'SLA target % is out of range', define_objective.sla_target
-			USING ERRCODE = '22023', DETAIL = 'A target must be strictly between 0 and 1.';
-	END IF;
-	IF (define_objective.sla_target IS NULL) <> (define_objective.sla_window IS NULL) THEN
-		RAISE EXCEPTION 'an SLA needs both sla_target and sla_window' USING ERRCODE = '22023';
-	END IF;
-	IF define_objective.sla_window < interval '1 minute' OR define_objective.sla_window > interval '400 days' THEN
-		RAISE EXCEPTION 'SLA window % is out of range', define_objective.sla_window
-			USING ERRCODE = '22023', DETAIL = 'A window lasts from one minute to 400 days.';
-	END IF;
-	IF NOT (define_objective.slice_target > 0 AND define_objective.slice_target <= 1) THEN
-		RAISE EXCEPTION 'slice target % is out of range', define_objective.slice_target
-			USING ERRCODE = '22023', DETAIL = 'A slice target must be greater than 0 and at most 1.';
-	END IF;
-	IF define_objective.min_events < 0 OR define_objective.slice_min_events < 0 THEN
-		RAISE EXCEPTION 'a minimum number of events must not be negative' USING ERRCODE = '22023';
-	END IF;
-	IF v_empty NOT IN ('exclude', 'good', 'bad') THEN
-		RAISE EXCEPTION 'unknown empty_slices "%"', v_empty
-			USING ERRCODE = '22023', HINT = 'Use exclude, good or bad.';
-	END IF;
-	IF v_calendar_unit NOT IN ('month', 'days') THEN
-		RAISE EXCEPTION 'unknown calendar unit "%"', v_calendar_unit
-			USING ERRCODE = '22023', HINT = 'Use month or days.';
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.policy p WHERE p.name = define_objective.policy) THEN
-		RAISE EXCEPTION 'policy "%" does not exist', define_objective.policy
-			USING ERRCODE = '42704', HINT = 'Shipped policies: default, traffic-light, freeze-on-burn.';
-	END IF;
-
-	-- the ownership check is row-level security on slo.objective; say it plainly first
-	IF NOT @extschema@.may_define_on(rel, define_objective.service) THEN
-		RAISE EXCEPTION 'permission denied to define objectives on "%" for service "%"', rel, define_objective.service
-			USING ERRCODE = '42501',
-				  DETAIL = 'An objective is defined by a role that acts for the service''s owner and owns the source table, or by a member of slo_admin.';
-	END IF;
-
-	INSERT INTO @extschema@.objective AS o
-		(service, name, owner, description, sli_kind, source, time_column, valid_expr, good_expr,
-		 value_expr, op, threshold, max_age, target, window_kind, window_length, calendar_unit,
-		 anchor, time_zone, budgeting, slice, slice_target, slice_min_events, empty_slices,
-		 min_events, sla_target, sla_window, policy, search_path)
-	VALUES
-		(define_objective.service, define_objective.name, CURRENT_USER, define_objective.description,
-		 kind, rel, define_objective.time_column, v_valid, v_good,
-		 define_objective.value, define_objective.op, define_objective.threshold,
-		 define_objective.max_age, define_objective.target, define_objective.window_kind,
-		 v_window_length, v_calendar_unit,
-		 coalesce(define_objective.anchor, CASE WHEN v_calendar_unit = 'days'
-				  THEN date_trunc('day', pg_catalog.now(), define_objective.time_zone) END),
-		 define_objective.time_zone, define_objective.budgeting, define_objective.slice,
-		 define_objective.slice_target, define_objective.slice_min_events, coalesce(v_empty, 'exclude'),
-		 coalesce(define_objective.min_events, 0), define_objective.sla_target,
-		 define_objective.sla_window, define_objective.policy, caller_path)
-	ON CONFLICT ON CONSTRAINT objective_service_name_key DO UPDATE
-		SET owner = EXCLUDED.owner, description = EXCLUDED.description,
-			sli_kind = EXCLUDED.sli_kind, source = EXCLUDED.source,
-			time_column = EXCLUDED.time_column, valid_expr = EXCLUDED.valid_expr,
-			good_expr = EXCLUDED.good_expr, value_expr = EXCLUDED.value_expr, op = EXCLUDED.op,
-			threshold = EXCLUDED.threshold, max_age = EXCLUDED.max_age, target = EXCLUDED.target,
-			window_kind = EXCLUDED.window_kind, window_length = EXCLUDED.window_length,
-			calendar_unit = EXCLUDED.calendar_unit, anchor = EXCLUDED.anchor,
-			time_zone = EXCLUDED.time_zone, budgeting = EXCLUDED.budgeting, slice = EXCLUDED.slice,
-			slice_target = EXCLUDED.slice_target, slice_min_events = EXCLUDED.slice_min_events,
-			empty_slices = EXCLUDED.empty_slices, min_events = EXCLUDED.min_events,
-			sla_target = EXCLUDED.sla_target, sla_window = EXCLUDED.sla_window,
-			policy = EXCLUDED.policy, search_path = EXCLUDED.search_path,
-			revision = o.revision + 1
-	RETURNING o.id INTO new_id;
-
-	IF rel <> '@extschema@.event'::regclass THEN
-		PERFORM @extschema@.attach_triggers(rel);
-	END IF;
-	RETURN new_id;
-END
-$$;
-
--- Exclude a time range from an objective.
-CREATE FUNCTION @extschema@.add_correction(service pg_catalog.text, objective pg_catalog.text,
-		during pg_catalog.tstzrange, reason pg_catalog.text)
-RETURNS pg_catalog.int8
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_column
-DECLARE
-	oid_ int8;
-	new_id int8;
-BEGIN
-	SELECT o.id INTO oid_ FROM @extschema@.objective o
-	WHERE o.service = add_correction.service AND o.name = add_correction.objective;
-	IF oid_ IS NULL THEN
-		RAISE EXCEPTION 'objective "%" of service "%" does not exist', objective, service
-			USING ERRCODE = '42704';
-	END IF;
-	IF reason IS NULL OR btrim(reason) = '' THEN
-		RAISE EXCEPTION 'a correction needs a reason' USING ERRCODE = '22023';
-	END IF;
-	IF during IS NULL OR isempty(during) THEN
-		RAISE EXCEPTION 'a correction needs a non-empty time range' USING ERRCODE = '22023';
-	END IF;
-	INSERT INTO @extschema@.correction (objective_id, during, reason)
-	VALUES (oid_, during, reason) RETURNING id INTO new_id;
-	RETURN new_id;
-END
-$$;
-
--- Record one event in the built-in event table (synthetic probes).
-CREATE FUNCTION @extschema@.record(service pg_catalog.text, objective pg_catalog.text,
-		ok pg_catalog.bool, value pg_catalog.float8 DEFAULT NULL,
-		ts pg_catalog.timestamptz DEFAULT pg_catalog.now())
-RETURNS void
-LANGUAGE sql
--- runs with the caller's rights: row-level security on slo.event lets a role
--- record events only for services it acts for
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	INSERT INTO @extschema@.event (service, objective, ts, ok, value)
-	VALUES (record.service, record.objective, record.ts, record.ok, record.value);
-END;
-REVOKE ALL ON FUNCTION @extschema@.record(pg_catalog.text, pg_catalog.text, pg_catalog.bool,
-		pg_catalog.float8, pg_catalog.timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.record(pg_catalog.text, pg_catalog.text, pg_catalog.bool,
-		pg_catalog.float8, pg_catalog.timestamptz) TO slo_writer;
-
-------------------------------------------------------------------------------
--- Windows
-------------------------------------------------------------------------------
-
--- The budget window of an objective whose counted part ends at "at" (an
--- exclusive end, normally a whole minute): rolling [at - length, at);
--- calendar, the period holding the instant just before "at": a month in
--- the objective's time zone, or every N days from the anchor (N * 24 hours,
--- time-zone independent).  So at the first minute of a new period the
--- window is still the period just finished, counted to its end.
-CREATE FUNCTION @extschema@.window_of(o @extschema@.objective, at pg_catalog.timestamptz,
-		OUT window_start pg_catalog.timestamptz, OUT window_end pg_catalog.timestamptz)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	n_secs float8;
-	last_instant timestamptz := at - interval '1 microsecond';
-BEGIN
-	IF o.window_kind = 'rolling' THEN
-		window_start := at - o.window_length;
-		window_end := at;
-	ELSIF o.calendar_unit = 'month' THEN
-		window_start := date_trunc('month', last_instant, o.time_zone);
-		window_end := ((window_start AT TIME ZONE o.time_zone) + interval '1 month') AT TIME ZONE o.time_zone;
-	ELSE
-		n_secs := extract(epoch FROM o.window_length);
-		window_start := o.anchor + make_interval(secs =>
-			floor(extract(epoch FROM last_instant - o.anchor) / n_secs) * n_secs);
-		window_end := window_start + make_interval(secs => n_secs);
-	END IF;
-END
-$$;
-
--- How far back an objective's rollup must reach: its window, its SLA window
--- and the longest burn-rate lookback (3 days), plus a day.
-CREATE FUNCTION @extschema@.horizon_of(o @extschema@.objective)
-RETURNS pg_catalog.interval
-LANGUAGE sql IMMUTABLE
-RETURN GREATEST(CASE WHEN o.calendar_unit = 'month' THEN interval '31 days' ELSE o.window_length END,
-				COALESCE(o.sla_window, interval '0'), interval '3 days') + interval '1 day';
-
-------------------------------------------------------------------------------
 -- Incremental rollup
 ------------------------------------------------------------------------------
 
@@ -936,6 +1476,12 @@ RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	-- percentile objectives also keep a sketch of the value per minute
+	sk text := CASE WHEN o.sli_kind = 'percentile'
+					THEN format(', @extschema@.sketch((%s)::pg_catalog.float8) FILTER (WHERE (%s))',
+								o.value_expr, o.valid_expr)
+					ELSE '' END;
 BEGIN
 	IF o.sli_kind = 'freshness' THEN
 		-- time-weighted: between consecutive updates, the thing is fresh for
@@ -962,20 +1508,20 @@ GROUP BY slo_b$q$, o.time_column, o.source, o.valid_expr, o.max_age);
 		RETURN format($q$
 SELECT @extschema@.minute_of(%1$I),
 	   count(*) FILTER (WHERE (%3$s)),
-	   count(*) FILTER (WHERE (%3$s) AND (%4$s))
+	   count(*) FILTER (WHERE (%3$s) AND (%4$s))%5$s
 FROM %2$s
 WHERE %1$I >= $1
-GROUP BY 1$q$, o.time_column, o.source, o.valid_expr, o.good_expr);
+GROUP BY 1$q$, o.time_column, o.source, o.valid_expr, o.good_expr, sk);
 	ELSE
 		RETURN format($q$
-SELECT slo_b.slo_bucket, slo_c.valid, slo_c.good
+SELECT slo_b.slo_bucket, slo_c.*
 FROM unnest($3) AS slo_b(slo_bucket)
 CROSS JOIN LATERAL (
 	SELECT count(*) FILTER (WHERE (%3$s)) AS valid,
-		   count(*) FILTER (WHERE (%3$s) AND (%4$s)) AS good
+		   count(*) FILTER (WHERE (%3$s) AND (%4$s)) AS good%5$s
 	FROM %2$s
 	WHERE %1$I >= slo_b.slo_bucket AND %1$I < slo_b.slo_bucket + interval '1 minute'
-) AS slo_c$q$, o.time_column, o.source, o.valid_expr, o.good_expr);
+) AS slo_c$q$, o.time_column, o.source, o.valid_expr, o.good_expr, sk);
 	END IF;
 END
 $$;
@@ -992,30 +1538,38 @@ DECLARE
 	n int8;
 BEGIN
 	IF to_regclass('pg_temp.slo_counted') IS NULL THEN
-		CREATE TEMP TABLE slo_counted (bucket timestamptz PRIMARY KEY, valid int8, good int8)
+		CREATE TEMP TABLE slo_counted (bucket timestamptz PRIMARY KEY, valid int8, good int8,
+										  sketch @extschema@.sketch)
 			ON COMMIT DROP;
 	ELSE
-		TRUNCATE slo_counted;
+		TRUNCATE pg_temp.slo_counted;
 	END IF;
-	INSERT INTO slo_counted
-	SELECT c.bucket, c.valid, c.good
-	FROM @extschema@.query_counts_as(o.owner::regrole, o.search_path,
-									 @extschema@.counting_query(o, mode), lo, hi, buckets) c;
+	IF o.sli_kind = 'percentile' THEN
+		INSERT INTO pg_temp.slo_counted
+		SELECT c.bucket, c.valid, c.good, c.sketch
+		FROM @extschema@.query_sketches_as(o.owner::regrole, o.search_path,
+										   @extschema@.counting_query(o, mode), lo, hi, buckets) c;
+	ELSE
+		INSERT INTO pg_temp.slo_counted
+		SELECT c.bucket, c.valid, c.good, NULL
+		FROM @extschema@.query_counts_as(o.owner::regrole, o.search_path,
+										 @extschema@.counting_query(o, mode), lo, hi, buckets) c;
+	END IF;
 	GET DIAGNOSTICS n = ROW_COUNT;
 
 	IF mode = 'buckets' THEN
 		DELETE FROM @extschema@.rollup r
 		WHERE r.objective_id = o.id AND r.bucket = ANY (buckets)
-		  AND NOT EXISTS (SELECT 1 FROM slo_counted c WHERE c.bucket = r.bucket AND c.valid > 0);
+		  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.bucket = r.bucket AND c.valid > 0);
 	ELSE
 		DELETE FROM @extschema@.rollup r
 		WHERE r.objective_id = o.id AND r.bucket >= lo AND (hi IS NULL OR r.bucket < hi)
-		  AND NOT EXISTS (SELECT 1 FROM slo_counted c WHERE c.bucket = r.bucket AND c.valid > 0);
+		  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.bucket = r.bucket AND c.valid > 0);
 	END IF;
-	INSERT INTO @extschema@.rollup AS r (objective_id, bucket, valid, good)
-	SELECT o.id, c.bucket, c.valid, c.good FROM slo_counted c WHERE c.valid > 0
-	ON CONFLICT (objective_id, bucket) DO UPDATE SET valid = EXCLUDED.valid, good = EXCLUDED.good
-	WHERE (r.valid, r.good) IS DISTINCT FROM (EXCLUDED.valid, EXCLUDED.good);
+	INSERT INTO @extschema@.rollup AS r (objective_id, bucket, valid, good, sketch)
+	SELECT o.id, c.bucket, c.valid, c.good, c.sketch FROM pg_temp.slo_counted c WHERE c.valid > 0
+	ON CONFLICT (objective_id, bucket) DO UPDATE
+		SET valid = EXCLUDED.valid, good = EXCLUDED.good, sketch = EXCLUDED.sketch;
 	RETURN n;
 END
 $$;
@@ -1039,7 +1593,7 @@ BEGIN
 	lo := @extschema@.minute_of(at - @extschema@.horizon_of(o));
 	IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = o.source) THEN
 		RAISE EXCEPTION 'source table of objective "%" of service "%" no longer exists', o.name, o.service
-			USING ERRCODE = '42P01',
+			USING ERRCODE = 'undefined_table',
 				  HINT = 'Redefine the objective on another table, or delete it from slo.objective.';
 	END IF;
 
@@ -1094,9 +1648,10 @@ BEGIN
 END
 $$;
 
-------------------------------------------------------------------------------
--- Evaluation
-------------------------------------------------------------------------------
+/*
+ * evaluation.sql: the window arithmetic -- units counted and bad in a range
+ * of the rollup, by budgeting method, and one objective's evaluation.
+ */
 
 -- Counted units and bad units of an objective in [lo, hi), from its rollup,
 -- by its budgeting method: events (occurrences), whole slices (timeslices)
@@ -1126,7 +1681,9 @@ BEGIN
 	END IF;
 
 	WITH slices AS (
-		SELECT date_bin(o.slice, r.bucket, origin) AS s, sum(r.valid) AS v, sum(r.good) AS g
+		SELECT date_bin(o.slice, r.bucket, origin) AS s, sum(r.valid) AS v, sum(r.good) AS g,
+			   CASE WHEN o.sli_kind = 'percentile'
+					THEN @extschema@.percentile(@extschema@.merge(r.sketch), o.percentile) END AS p
 		FROM @extschema@.rollup r
 		WHERE r.objective_id = o.id AND r.bucket >= lo AND r.bucket < hi
 		  AND NOT EXISTS (SELECT 1 FROM @extschema@.correction c
@@ -1135,7 +1692,13 @@ BEGIN
 	), judged AS (
 		SELECT v, g,
 			   (v >= coalesce(o.slice_min_events, 1)
-				AND g::float8 / v >= coalesce(o.slice_target, o.target)) AS ok
+				AND CASE WHEN o.sli_kind = 'percentile'
+						 -- the slice's percentile meets the bound
+						 THEN CASE o.op WHEN 'lt' THEN p < o.threshold::float8
+										WHEN 'le' THEN p <= o.threshold::float8
+										WHEN 'gt' THEN p > o.threshold::float8
+										ELSE p >= o.threshold::float8 END
+						 ELSE g::float8 / v >= coalesce(o.slice_target, o.target) END) AS ok
 		FROM slices
 		WHERE s >= lo AND s + o.slice <= hi AND v > 0
 	)
@@ -1263,41 +1826,30 @@ BEGIN
 END
 $$;
 
-------------------------------------------------------------------------------
--- Freezes
-------------------------------------------------------------------------------
+/*
+ * freezes.sql: deploy freezes -- the views over slo.freezes, the
+ * rights on it, freezing and unfreezing by hand, the deploy gate, and the
+ * policies' own freezes.
+ */
 
-CREATE FUNCTION @extschema@.service_owner(service pg_catalog.text)
-RETURNS pg_catalog.name
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-RETURN (SELECT s.owner FROM @extschema@.service s WHERE s.name = service);
+CREATE VIEW @extschema@.deploy_freeze AS
+SELECT f.service, f.objective_id, f.reason, f.since, f.set_by, f.kind, f.id
+FROM @extschema@.freezes f
+WHERE f.lifted_at IS NULL;
+COMMENT ON VIEW @extschema@.deploy_freeze IS
+'deploy freezes in force: one row per reason; a service is frozen while it has any';
 
-ALTER TABLE @extschema@.event ENABLE ROW LEVEL SECURITY;
-CREATE POLICY event_read ON @extschema@.event FOR SELECT USING (true);
-CREATE POLICY event_write ON @extschema@.event FOR ALL
-	USING (@extschema@.acts_for(@extschema@.service_owner(service)))
-	WITH CHECK (@extschema@.acts_for(@extschema@.service_owner(service)));
-GRANT INSERT, UPDATE, DELETE ON @extschema@.event TO slo_writer;
+CREATE VIEW @extschema@.freeze_history AS
+SELECT f.id AS freeze_id, f.service, f.objective_id, 'set'::pg_catalog.text AS change, f.kind,
+	   f.reason, f.set_by AS changed_by, f.since AS changed_at
+FROM @extschema@.freezes f
+UNION ALL
+SELECT f.id, f.service, f.objective_id, 'lift', f.kind, f.lift_reason, f.lifted_by, f.lifted_at
+FROM @extschema@.freezes f
+WHERE f.lifted_at IS NOT NULL;
+COMMENT ON VIEW @extschema@.freeze_history IS 'every freeze set or lifted, by whom and why';
 
--- Freezes are written with the writer's own rights, and only truthfully:
--- a role sets a freeze in its own name (set_by, since now) on a service it
--- acts for, manual unless it administers slo (the tick sets policy
--- freezes), and lifts a freeze in force of such a service, once, in its own
--- name, with a reason.  Column privileges keep everything but the three
--- lift columns as they were set; nobody may delete a freeze.
-ALTER TABLE @extschema@.freezes ENABLE ROW LEVEL SECURITY;
-CREATE POLICY freeze_read ON @extschema@.freezes FOR SELECT USING (true);
-CREATE POLICY freeze_set ON @extschema@.freezes FOR INSERT
-	WITH CHECK (set_by = CURRENT_USER AND since = pg_catalog.now() AND lifted_at IS NULL
-				AND (@extschema@.is_admin()
-					 OR (kind = 'manual' AND @extschema@.acts_for(@extschema@.service_owner(service)))));
-CREATE POLICY freeze_lift ON @extschema@.freezes FOR UPDATE
-	USING (lifted_at IS NULL AND @extschema@.acts_for(@extschema@.service_owner(service)))
-	WITH CHECK (lifted_by = CURRENT_USER AND lifted_at = pg_catalog.now());
-GRANT INSERT ON @extschema@.freezes TO slo_writer;
-GRANT UPDATE (lifted_at, lifted_by, lift_reason) ON @extschema@.freezes TO slo_writer;
-GRANT SELECT ON @extschema@.freezes, @extschema@.deploy_freeze, @extschema@.freeze_history TO slo_reader;
+GRANT SELECT ON @extschema@.deploy_freeze, @extschema@.freeze_history TO slo_reader;
 
 CREATE FUNCTION @extschema@.check_service(service pg_catalog.text)
 RETURNS void
@@ -1308,7 +1860,7 @@ AS $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = check_service.service) THEN
 		RAISE EXCEPTION 'service "%" does not exist', service
-			USING ERRCODE = '42704', HINT = 'See SELECT name FROM slo.service.';
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name FROM slo.service.';
 	END IF;
 END
 $$;
@@ -1374,7 +1926,7 @@ AS $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = deploy_allowed.service) THEN
 		RAISE EXCEPTION 'service "%" does not exist', deploy_allowed.service
-			USING ERRCODE = '42704', HINT = 'See SELECT name FROM slo.service.';
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name FROM slo.service.';
 	END IF;
 	RETURN NOT EXISTS (SELECT 1 FROM @extschema@.freezes f
 					   WHERE f.service = deploy_allowed.service AND f.lifted_at IS NULL);
@@ -1424,9 +1976,10 @@ BEGIN ATOMIC
 			   AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = f.objective_id)));
 END;
 
-------------------------------------------------------------------------------
--- The tick
-------------------------------------------------------------------------------
+/*
+ * tick.sql: CALL slo.tick() -- rollup, then status, then policies, for every
+ * enabled objective, each in a subtransaction of its own.
+ */
 
 -- One objective's share of a tick: rollup, evaluation, policy.  Returns the
 -- number of buckets recounted.
@@ -1490,17 +2043,6 @@ EXCEPTION WHEN OTHERS THEN
 	NULL;
 END
 $$;
-
--- Mutual exclusion of ticks: a tick holds this empty table in EXCLUSIVE
--- mode until it commits.  Only roles that may run the tick may take any
--- lock on it that conflicts (EXCLUSIVE needs UPDATE, DELETE or TRUNCATE);
--- what readers can take (ACCESS SHARE) does not conflict.  Unlike an
--- advisory lock, no other role can take, hold or fake it.
-CREATE TABLE @extschema@.tick_lock ();
-COMMENT ON TABLE @extschema@.tick_lock IS 'locked by each running tick; holds no rows';
-GRANT SELECT ON @extschema@.tick_lock TO slo_reader;
-GRANT UPDATE ON @extschema@.tick_lock TO slo_admin;
-
 /*
  * CALL slo.tick(): rollup, then status, then policy tiers and freezes, for
  * every enabled objective, in one transaction.  Idempotent.  A second tick
@@ -1571,9 +2113,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.rollup, @extschema@.invalida
 GRANT EXECUTE ON FUNCTION @extschema@.query_counts_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text,
 		pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz[]) TO slo_admin;
 
-------------------------------------------------------------------------------
--- The dashboard view
-------------------------------------------------------------------------------
+/*
+ * status.sql: slo.status, the dashboard view.
+ */
 
 CREATE VIEW @extschema@.status AS
 SELECT o.service, o.name AS objective, o.sli_kind, o.budgeting, o.window_kind,
@@ -1591,9 +2133,10 @@ COMMENT ON VIEW @extschema@.status IS
 'one row per objective: window, counts, SLI, budget, burn rates, SLA, policy tier, freeze; as of the last tick';
 GRANT SELECT ON @extschema@.status TO slo_reader;
 
-------------------------------------------------------------------------------
--- pg_cron, optional
-------------------------------------------------------------------------------
+/*
+ * cron.sql: scheduling the tick with pg_cron, which is optional: nothing
+ * needs it, and these functions say how to do without it.
+ */
 
 CREATE FUNCTION @extschema@.cron_expression(every pg_catalog.interval)
 RETURNS pg_catalog.text
@@ -1606,7 +2149,7 @@ BEGIN
 	IF every IS NULL OR every < interval '1 minute'
 	   OR extract(epoch FROM every)::numeric % 60 <> 0 THEN
 		RAISE EXCEPTION 'interval % cannot be scheduled', coalesce(every::text, 'NULL')
-			USING ERRCODE = '22023', DETAIL = 'pg_cron runs jobs in whole minutes, one minute at the shortest.';
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'pg_cron runs jobs in whole minutes, one minute at the shortest.';
 	END IF;
 	mins := extract(epoch FROM every)::int8 / 60;
 	IF mins = 1 THEN
@@ -1619,7 +2162,7 @@ BEGIN
 		RETURN '0 0 * * *';
 	END IF;
 	RAISE EXCEPTION 'interval % cannot be scheduled', every
-		USING ERRCODE = '22023',
+		USING ERRCODE = 'invalid_parameter_value',
 			  DETAIL = 'A five-field cron schedule repeats evenly only for minutes dividing an hour, or hours dividing a day.';
 END
 $$;
@@ -1632,7 +2175,7 @@ AS $$
 BEGIN
 	IF to_regnamespace('cron') IS NULL THEN
 		RAISE EXCEPTION 'pg_cron is not installed in this database'
-			USING ERRCODE = '55000',
+			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = format('Database %I has no schema "cron".', current_database()),
 				  HINT = format('Install pg_cron (shared_preload_libraries, then CREATE EXTENSION pg_cron in the database named by cron.database_name, where cron.schedule_in_database(''slo-tick'', ''* * * * *'', ''CALL slo.tick()'', %L) schedules it), or run CALL slo.tick() every minute from any other scheduler.',
 								current_database());

@@ -1,0 +1,177 @@
+/*
+ * evaluation.sql: the window arithmetic -- units counted and bad in a range
+ * of the rollup, by budgeting method, and one objective's evaluation.
+ */
+
+-- Counted units and bad units of an objective in [lo, hi), from its rollup,
+-- by its budgeting method: events (occurrences), whole slices (timeslices)
+-- or the sum of (1 - slice ratio) (ratio_timeslices).  Corrections and, for
+-- timeslices, the unfinished last slice are left out.
+CREATE FUNCTION slo_internal.measure(o @extschema@.objective, origin pg_catalog.timestamptz,
+		lo pg_catalog.timestamptz, hi pg_catalog.timestamptz,
+		OUT valid pg_catalog.int8, OUT good pg_catalog.int8,
+		OUT counted pg_catalog.float8, OUT bad pg_catalog.float8)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	slices_total int8;
+	slices_seen int8;
+BEGIN
+	IF o.budgeting = 'occurrences' THEN
+		SELECT coalesce(sum(r.valid), 0), coalesce(sum(r.good), 0)
+		INTO valid, good
+		FROM @extschema@.rollup r
+		WHERE r.objective_id = o.id AND r.bucket >= lo AND r.bucket < hi
+		  AND NOT EXISTS (SELECT 1 FROM @extschema@.correction c
+						  WHERE c.objective_id = o.id AND c.during @> r.bucket);
+		counted := valid;
+		bad := valid - good;
+		RETURN;
+	END IF;
+
+	WITH slices AS (
+		SELECT date_bin(o.slice, r.bucket, origin) AS s, sum(r.valid) AS v, sum(r.good) AS g,
+			   CASE WHEN o.sli_kind = 'percentile'
+					THEN @extschema@.percentile(@extschema@.merge(r.sketch), o.percentile) END AS p
+		FROM @extschema@.rollup r
+		WHERE r.objective_id = o.id AND r.bucket >= lo AND r.bucket < hi
+		  AND NOT EXISTS (SELECT 1 FROM @extschema@.correction c
+						  WHERE c.objective_id = o.id AND c.during @> r.bucket)
+		GROUP BY 1
+	), judged AS (
+		SELECT v, g,
+			   (v >= coalesce(o.slice_min_events, 1)
+				AND CASE WHEN o.sli_kind = 'percentile'
+						 -- the slice's percentile meets the bound
+						 THEN CASE o.op WHEN 'lt' THEN p < o.threshold::float8
+										WHEN 'le' THEN p <= o.threshold::float8
+										WHEN 'gt' THEN p > o.threshold::float8
+										ELSE p >= o.threshold::float8 END
+						 ELSE g::float8 / v >= coalesce(o.slice_target, o.target) END) AS ok
+		FROM slices
+		WHERE s >= lo AND s + o.slice <= hi AND v > 0
+	)
+	SELECT coalesce(sum(v), 0), coalesce(sum(g), 0), count(*),
+		   CASE WHEN o.budgeting = 'timeslices' THEN count(*) FILTER (WHERE NOT ok)
+				ELSE coalesce(sum(1 - g::float8 / v), 0) END
+	INTO valid, good, slices_seen, bad
+	FROM judged;
+	counted := slices_seen;
+
+	IF o.empty_slices <> 'exclude' THEN
+		-- whole slices in [lo, hi) aligned to origin, less corrected ones,
+		-- from the first event the rollup has seen (a new objective is not
+		-- charged for the time before its data began)
+		SELECT count(*) INTO slices_total
+		FROM generate_series(date_bin(o.slice, lo, origin), hi - o.slice, o.slice) AS s
+		WHERE s >= lo
+		  AND s + o.slice > (SELECT min(r.bucket) FROM @extschema@.rollup r WHERE r.objective_id = o.id)
+		  AND NOT EXISTS (SELECT 1 FROM @extschema@.correction c
+						  WHERE c.objective_id = o.id AND c.during && tstzrange(s, s + o.slice));
+		IF slices_total > slices_seen THEN
+			counted := slices_total;
+			IF o.empty_slices = 'bad' THEN
+				bad := bad + (slices_total - slices_seen);
+			END IF;
+		END IF;
+	END IF;
+END
+$$;
+
+-- Evaluate one objective at instant "at" into slo.evaluation.  Windows,
+-- look-backs and the SLA window all end at E = the minute "at" falls in
+-- (the last whole minute before it), and count [start, E).
+CREATE FUNCTION slo_internal.evaluate(o @extschema@.objective, at pg_catalog.timestamptz)
+RETURNS @extschema@.evaluation
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	w record;
+	m record;
+	mw record;
+	e @extschema@.evaluation;
+	budget float8;
+	w_secs float8;
+	lookbacks interval[] := ARRAY['5 minutes', '30 minutes', '1 hour', '6 hours', '1 day', '3 days']::interval[];
+	burns float8[] := '{}';
+	lb interval;
+	t record;
+BEGIN
+	-- Every window and look-back ends at the last whole minute before "at"
+	-- (E) and counts [start, E): the rollup's minutes are whole, so this is
+	-- exactly what a raw count over the same bounds gives.
+	e.evaluated_at := at;
+	at := slo_internal.minute_of(at);
+	w := slo_internal.window_of(o, at);
+	mw := slo_internal.measure(o, w.window_start, w.window_start, LEAST(at, w.window_end));
+	m := mw;
+	w_secs := extract(epoch FROM w.window_end - w.window_start);
+
+	e.objective_id := o.id;
+	e.window_start := w.window_start;
+	e.window_end := w.window_end;
+	e.counted_until := LEAST(at, w.window_end);
+	e.valid := m.valid;
+	e.good := m.good;
+	IF m.counted > 0 THEN
+		IF o.budgeting = 'occurrences' THEN
+			e.sli := m.good::float8 / m.valid::float8;
+		ELSE
+			e.sli := 1 - m.bad / m.counted;
+		END IF;
+	END IF;
+
+	IF o.budgeting = 'occurrences' THEN
+		IF o.sli_kind = 'freshness' THEN
+			e.budget_unit := 'minutes';
+			budget := (1 - o.target) * m.counted;			-- milliseconds
+			e.error_budget := budget / 60000;
+		ELSE
+			e.budget_unit := 'events';
+			budget := (1 - o.target) * m.counted;
+			e.error_budget := budget;
+		END IF;
+	ELSE
+		e.budget_unit := 'minutes';
+		budget := (1 - o.target) * (w_secs / extract(epoch FROM o.slice));	-- slices
+		e.error_budget := budget * extract(epoch FROM o.slice) / 60;
+	END IF;
+	IF budget > 0 AND m.counted > 0 THEN
+		e.consumed := m.bad / budget;
+		e.remaining := 1 - e.consumed;
+	END IF;
+
+	FOREACH lb IN ARRAY lookbacks LOOP
+		m := slo_internal.measure(o, w.window_start, at - lb, at);
+		burns := burns || CASE WHEN m.counted > 0 THEN (m.bad / m.counted) / (1 - o.target) END;
+	END LOOP;
+	e.burn_5m := burns[1]; e.burn_30m := burns[2]; e.burn_1h := burns[3];
+	e.burn_6h := burns[4]; e.burn_1d := burns[5]; e.burn_3d := burns[6];
+
+	IF e.remaining > 0 AND e.burn_1h > 0 THEN
+		e.time_to_exhaustion := make_interval(secs => e.remaining * w_secs / e.burn_1h);
+	END IF;
+	e.too_little_data := mw.valid < o.min_events OR mw.counted = 0;
+
+	IF o.sla_target IS NOT NULL THEN
+		m := slo_internal.measure(o, at - o.sla_window, at - o.sla_window, at);
+		IF m.counted > 0 THEN
+			e.sla_sli := 1 - m.bad / m.counted;
+		END IF;
+	END IF;
+
+	-- the policy tier: thresholds are lower bounds, the highest that applies wins
+	SELECT pt.label, pt.action INTO t
+	FROM @extschema@.policy p JOIN @extschema@.policy_tier pt ON pt.policy = p.name
+	WHERE p.name = o.policy
+	  AND CASE p.measure WHEN 'remaining' THEN e.remaining > pt.threshold
+						 ELSE e.consumed >= pt.threshold END
+	ORDER BY pt.threshold DESC
+	LIMIT 1;
+	e.tier := t.label;
+	e.action := t.action;
+	RETURN e;
+END
+$$;

@@ -1,0 +1,149 @@
+/*
+ * freezes.sql: deploy freezes -- the views over slo.freezes, the
+ * rights on it, freezing and unfreezing by hand, the deploy gate, and the
+ * policies' own freezes.
+ */
+
+CREATE VIEW @extschema@.deploy_freeze AS
+SELECT f.service, f.objective_id, f.reason, f.since, f.set_by, f.kind, f.id
+FROM @extschema@.freezes f
+WHERE f.lifted_at IS NULL;
+COMMENT ON VIEW @extschema@.deploy_freeze IS
+'deploy freezes in force: one row per reason; a service is frozen while it has any';
+
+CREATE VIEW @extschema@.freeze_history AS
+SELECT f.id AS freeze_id, f.service, f.objective_id, 'set'::pg_catalog.text AS change, f.kind,
+	   f.reason, f.set_by AS changed_by, f.since AS changed_at
+FROM @extschema@.freezes f
+UNION ALL
+SELECT f.id, f.service, f.objective_id, 'lift', f.kind, f.lift_reason, f.lifted_by, f.lifted_at
+FROM @extschema@.freezes f
+WHERE f.lifted_at IS NOT NULL;
+COMMENT ON VIEW @extschema@.freeze_history IS 'every freeze set or lifted, by whom and why';
+
+GRANT SELECT ON @extschema@.deploy_freeze, @extschema@.freeze_history TO slo_reader;
+
+CREATE FUNCTION slo_internal.check_service(service pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = check_service.service) THEN
+		RAISE EXCEPTION 'service "%" does not exist', service
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name FROM slo.service.';
+	END IF;
+END
+$$;
+
+-- Freeze a service by hand.
+CREATE FUNCTION @extschema@.freeze_service(service pg_catalog.text, reason pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM slo_internal.check_service(service);
+	IF reason IS NULL OR btrim(reason) = '' THEN
+		RAISE EXCEPTION 'a freeze needs a reason' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT slo_internal.acts_for(slo_internal.service_owner(service)) THEN
+		RAISE EXCEPTION 'permission denied to freeze service "%"', service
+			USING ERRCODE = 'insufficient_privilege', DETAIL = 'Only the service''s owner or a member of slo_admin may.';
+	END IF;
+	INSERT INTO @extschema@.freezes (service, reason, kind)
+	VALUES (freeze_service.service, freeze_service.reason, 'manual')
+	ON CONFLICT (service) WHERE kind = 'manual' AND lifted_at IS NULL DO NOTHING;
+	RETURN FOUND;
+END
+$$;
+
+-- Lift every freeze of a service by hand (a policy sets its own again at the
+-- next tick if the budget is still exhausted).
+CREATE FUNCTION @extschema@.unfreeze_service(service pg_catalog.text, reason pg_catalog.text)
+RETURNS pg_catalog.int4
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	n int4;
+BEGIN
+	PERFORM slo_internal.check_service(service);
+	IF reason IS NULL OR btrim(reason) = '' THEN
+		RAISE EXCEPTION 'lifting a freeze needs a reason' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT slo_internal.acts_for(slo_internal.service_owner(service)) THEN
+		RAISE EXCEPTION 'permission denied to unfreeze service "%"', service
+			USING ERRCODE = 'insufficient_privilege', DETAIL = 'Only the service''s owner or a member of slo_admin may.';
+	END IF;
+	UPDATE @extschema@.freezes f
+	SET lifted_at = now(), lifted_by = CURRENT_USER, lift_reason = unfreeze_service.reason
+	WHERE f.service = unfreeze_service.service AND f.lifted_at IS NULL;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+
+-- The one question a deploy pipeline asks.  Any role may ask it.
+CREATE FUNCTION @extschema@.deploy_allowed(service pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = deploy_allowed.service) THEN
+		RAISE EXCEPTION 'service "%" does not exist', deploy_allowed.service
+			USING ERRCODE = 'undefined_object', HINT = 'See SELECT name FROM slo.service.';
+	END IF;
+	RETURN NOT EXISTS (SELECT 1 FROM @extschema@.freezes f
+					   WHERE f.service = deploy_allowed.service AND f.lifted_at IS NULL);
+END
+$$;
+
+-- Apply each objective's policy action to the freezes.
+CREATE FUNCTION slo_internal.apply_policy(o @extschema@.objective, e @extschema@.evaluation)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF e.action IN ('freeze', 'incident') AND NOT e.too_little_data THEN
+		INSERT INTO @extschema@.freezes (service, objective_id, reason, kind)
+		VALUES (o.service, o.id,
+				format('%s/%s: %s tier of policy %s (budget remaining %s)', o.service, o.name,
+					   e.tier, o.policy, round(e.remaining::numeric, 4)),
+				'policy')
+		ON CONFLICT (objective_id) WHERE kind = 'policy' AND lifted_at IS NULL DO NOTHING;
+	ELSIF e.action IN ('normal', 'caution') OR e.remaining IS NULL THEN
+		-- a recovered budget, or a new window without events yet
+		UPDATE @extschema@.freezes f
+		SET lifted_at = now(), lifted_by = CURRENT_USER,
+			lift_reason = format('%s/%s: %s', o.service, o.name,
+								 coalesce('budget recovered to the ' || e.tier || ' tier',
+										  'no events yet in the new window'))
+		WHERE f.objective_id = o.id AND f.kind = 'policy' AND f.lifted_at IS NULL;
+	END IF;
+END
+$$;
+
+-- Lift the freezes in force whose objective (policy freezes) or service
+-- was deleted since: nothing else would.
+CREATE FUNCTION slo_internal.lift_orphaned_freezes()
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	UPDATE @extschema@.freezes f
+	SET lifted_at = now(), lifted_by = CURRENT_USER,
+		lift_reason = CASE WHEN NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = f.service)
+						   THEN 'service deleted' ELSE 'objective deleted' END
+	WHERE f.lifted_at IS NULL
+	  AND (NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = f.service)
+		   OR (f.kind = 'policy'
+			   AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = f.objective_id)));
+END;

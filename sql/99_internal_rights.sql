@@ -1,0 +1,26 @@
+/*
+ * internal_rights.sql: who may call the functions of slo_internal.  Nobody
+ * by default.  Everybody the rights checks that the API functions and row-
+ * level security run with the caller's rights (they only answer questions
+ * about the caller, or type-check the caller's own SQL as the caller, so
+ * the API's own messages reach every role); writers the trigger their
+ * tables get; slo_admin, which runs the tick, all of them.  The aggregates
+ * and types need no grant: they call their support functions with their
+ * owner's rights.
+ */
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA slo_internal FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION
+	slo_internal.is_admin(),
+	slo_internal.acts_for(pg_catalog.name),
+	slo_internal.may_define_on(pg_catalog.regclass, pg_catalog.text),
+	slo_internal.service_owner(pg_catalog.text),
+	slo_internal.check_service(pg_catalog.text),
+	slo_internal.expression_type(pg_catalog.regclass, pg_catalog.text),
+	slo_internal.check_expression(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.regtype)
+TO PUBLIC;
+
+GRANT EXECUTE ON FUNCTION slo_internal.invalidate() TO slo_writer;
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA slo_internal TO slo_admin;
