@@ -13,7 +13,7 @@
 #     (make && make install).
 #   - none of them set: start a throwaway cluster (initdb as the postgres OS
 #     user, unix socket only, port $BENCH_PORT, shared_buffers $BENCH_SHARED_BUFFERS)
-#     in a temporary directory, and remove it at exit ($BENCH_KEEP=1 keeps it).
+#     in a temporary directory, and remove it at exit ($BENCH_KEEP=1 keeps it, running).
 #
 # Knobs (environment):
 #   BENCH_ROWS=10000000                     rows of the request log
@@ -31,9 +31,13 @@
 #   BENCH_MARKDOWN=1                        also print the results table as markdown
 #
 # Timing: server side, the "Execution Time" of
-# EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) (see bench/aggregates_lib.sql).
+# EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) (see bench/lib.sql).
 # Medians over BENCH_RUNS runs, after BENCH_WARMUP warm-up runs; the runs go
 # round robin over the queries, so drift hits every query alike.
+#
+# The server, the data set, the timed runs and the plan checks are shared
+# with bench/sketch.sh (bench/lib.sh, bench/lib.sql); the queries are in
+# bench/aggregates_lib.sql.
 #
 set -euo pipefail
 
@@ -49,80 +53,24 @@ PORT=${BENCH_PORT:-54390}
 SHARED_BUFFERS=${BENCH_SHARED_BUFFERS:-4GB}
 DB=${BENCH_DB:-slo_bench}
 WINDOW_MAIN=${WINDOW_ROWS##* }
-STAMP="slo bench data v2: rows=$ROWS window_rows=$WINDOW_ROWS"
 
-PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
 # shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-log() { printf '%s\n' "$*" >&2; }
+source "$HERE/lib.sh"
 
 # ---------------------------------------------------------------------------
-# The server
+# The server and the data set
 # ---------------------------------------------------------------------------
 
-
-# A throwaway cluster of our own.  Self-contained on purpose: the benchmark
-# needs postmaster settings (shared_buffers) that a test cluster does not.
-
-if [[ -z ${PGHOST:-}${PGPORT:-}${PGUSER:-} ]]; then
-	log "no PGHOST/PGPORT/PGUSER: starting a throwaway cluster on port $PORT"
-	trap bench_stop_cluster EXIT
-	bench_start_cluster
-fi
-
-export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
-PSQL=(psql -X -q -v ON_ERROR_STOP=1)
-if [[ $("${PSQL[@]}" -d postgres -tAc "SELECT count(*) FROM pg_database WHERE datname = '$DB'") == 0 ]]; then
-	"${PSQL[@]}" -d postgres -c "CREATE DATABASE \"$DB\""
-fi
-PSQL+=(-d "$DB")
-"${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS slo" -c "CREATE SCHEMA IF NOT EXISTS bench"
-
-# Session settings of every timed session (the server's own for the rest).
-SESSION_SET="SET jit = off; SET work_mem = '$WORK_MEM';"
-
-# ---------------------------------------------------------------------------
-# The data set
-# ---------------------------------------------------------------------------
-
-have=$("${PSQL[@]}" -tAc "SELECT obj_description('bench.requests'::regclass, 'pg_class')" 2>/dev/null || true)
-if [[ -n ${BENCH_REGENERATE:-} || $have != "$STAMP" ]]; then
-	log "generating $ROWS rows (and window subsets $WINDOW_ROWS) ..."
-	t0=$(date +%s)
-	"${PSQL[@]}" -v rows="$ROWS" -v window_rows="$WINDOW_ROWS" -v stamp="$STAMP" \
-		-f "$HERE/aggregates_setup.sql" >/dev/null
-	log "  done in $(( $(date +%s) - t0 )) s"
-else
-	log "reusing the data set ($STAMP)"
-fi
-
-"${PSQL[@]}" -v rows="$ROWS" -v window_rows="$WINDOW_ROWS" -v window_main="$WINDOW_MAIN" \
-	-f "$HERE/aggregates_lib.sql" >/dev/null
+bench_server slo
+bench_requests
+"${PSQL[@]}" -v suite=aggregates -v rows="$ROWS" -v window_rows="$WINDOW_ROWS" -v window_main="$WINDOW_MAIN" \
+	-f "$HERE/lib.sql" -f "$HERE/aggregates_lib.sql" >/dev/null
 
 # ---------------------------------------------------------------------------
 # Header: what ran where
 # ---------------------------------------------------------------------------
 
-echo "== slo counting aggregates benchmark (bench/aggregates.sh)"
-echo "date:        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "server:      $("${PSQL[@]}" -tAc 'SELECT version()')"
-SLO_SO="$(pg_config --pkglibdir 2>/dev/null)/slo.so"
-echo "slo:         extension $("${PSQL[@]}" -tAc "SELECT extversion FROM pg_extension WHERE extname = 'slo'")," \
-	"source $(git -C "$HERE/.." describe --always --dirty 2>/dev/null || echo '?')," \
-	"$SLO_SO sha256 $(sha256sum "$SLO_SO" 2>/dev/null | cut -c1-12)"
-echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the runs"
-echo "CPUs:        $(nproc) ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'))${PGHOST:+; server socket/host $PGHOST}"
-echo "timing:      server side, Execution Time of EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON);"
-echo "             median of $RUNS runs after $WARMUP warm-up run(s), round robin over the queries"
-"${PSQL[@]}" -tA -F ' ' -c "$SESSION_SET" -c "
-	SELECT rpad(name || ':', 36) || current_setting(name)
-	FROM pg_settings
-	WHERE name IN ('jit', 'shared_buffers', 'work_mem', 'max_worker_processes',
-	               'max_parallel_workers', 'parallel_leader_participation',
-	               'parallel_setup_cost', 'parallel_tuple_cost', 'min_parallel_table_scan_size')
-	ORDER BY name" | sed 's/^/setting     /'
-echo "setting     max_parallel_workers_per_gather:    $WORKERS (each query runs under each; see the table)"
+bench_header "slo counting aggregates benchmark (bench/aggregates.sh)"
 echo
 echo "data:        bench.requests, $ROWS rows, $("${PSQL[@]}" -tAc "SELECT pg_size_pretty(pg_table_size('bench.requests'))"); one row per 250 ms"
 "${PSQL[@]}" -c "$SESSION_SET" -c "SET max_parallel_workers_per_gather = 2" -c "
@@ -130,11 +78,7 @@ echo "data:        bench.requests, $ROWS rows, $("${PSQL[@]}" -tAc "SELECT pg_si
 	       round(percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms)::numeric, 1) AS p50_ms,
 	       round(slo.p_within(latency_ms, 250)::numeric, 5) AS p_within_250
 	FROM bench.requests GROUP BY ROLLUP (service) ORDER BY service NULLS LAST"
-"${PSQL[@]}" -tA -c "
-	SELECT CASE WHEN pg_relation_size('bench.requests') > pg_size_bytes(current_setting('shared_buffers')) / 4
-	            THEN 'note:        bench.requests is larger than shared_buffers/4: its sequential scans read'
-	                 || E'\n             through a 256kB ring buffer (BAS_BULKREAD) from the OS page cache'
-	            ELSE 'note:        bench.requests fits in shared_buffers/4: after the warm-up its scans hit shared buffers' END"
+bench_requests_note
 echo "window subsets: $(for n in $WINDOW_ROWS; do printf 'bench.requests_%s ' "$n"; done)(first N rows by ts; a 1-hour frame holds 14,400 rows)"
 echo
 
@@ -155,58 +99,20 @@ echo
 # The runs
 # ---------------------------------------------------------------------------
 
-for w in $WORKERS; do
-	ids=$("${PSQL[@]}" -tA -c "SELECT id FROM bench.queries WHERE $w = ANY (workers) ORDER BY ord")
-	script=$(mktemp)
-	{
-		echo "$SESSION_SET"
-		echo "SET max_parallel_workers_per_gather = $w;"
-		for r in $(seq 0 "$RUNS"); do
-			if (( r == 0 )); then reps=$WARMUP; else reps=1; fi
-			for (( k = 0; k < reps; k++ )); do
-				while IFS= read -r id; do
-					printf "SELECT bench.measure('%s', %d);\n" "$id" "$r"
-				done <<<"$ids"
-			done
-		done
-	} >"$script"
-	log "running max_parallel_workers_per_gather = $w ($(grep -c measure "$script") query runs) ..."
-	"${PSQL[@]}" -tA -f "$script" >&2
-	rm -f "$script"
-done
+bench_runs aggregates
 echo
 
-echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) after the runs"
+bench_load "after the runs"
 echo
 
 # ---------------------------------------------------------------------------
 # Plan shapes, and the check that parallel runs really are parallel
 # ---------------------------------------------------------------------------
 
-echo "== plan shapes (from the timed EXPLAIN ANALYZE runs)"
-"${PSQL[@]}" -c "
-	SELECT DISTINCT ON (q.ord, r.workers) r.workers, q.id AS query, r.shape AS plan,
-	       format('%s/%s', min(r.launched) OVER (PARTITION BY q.id, r.workers), r.planned) AS \"launched/planned\"
-	FROM bench.results r JOIN bench.queries q USING (id)
-	WHERE q.section NOT LIKE '3%' OR q.rows = $WINDOW_MAIN
-	ORDER BY q.ord, r.workers"
-
-echo "== one plan in full: slo.p_within under max_parallel_workers_per_gather = ${WORKERS##* }"
-"${PSQL[@]}" -c "$SESSION_SET" -c "SET max_parallel_workers_per_gather = ${WORKERS##* }" \
-	-c "EXPLAIN (COSTS OFF, VERBOSE) SELECT slo.p_within(latency_ms, 250) FROM bench.requests"
-
-bad=$("${PSQL[@]}" -tA -c "
-	SELECT string_agg(DISTINCT format('%s (workers=%s): %s, launched %s', r.id, r.workers, r.shape, r.launched), E'\n')
-	FROM bench.results r JOIN bench.queries q USING (id)
-	WHERE r.workers > 0 AND q.section NOT LIKE '3%'
-	  AND NOT (r.shape LIKE '%Gather%Aggregate (Partial)%' AND r.launched > 0)")
-if [[ -n $bad ]]; then
-	echo "FAILED: these runs were meant to be parallel (Gather > Partial Aggregate, workers launched) but were not:"
-	echo "$bad"
-	echo "(with a small BENCH_ROWS the planner may rightly prefer a serial plan)"
-	exit 1
-fi
-echo "parallel check: every run with workers > 0 of sections 1-2 used Gather > Partial Aggregate and launched workers: ok"
+bench_plan_shapes aggregates "q.section NOT LIKE '3%' OR q.rows = $WINDOW_MAIN"
+bench_plan_in_full aggregates slo.p_within
+bench_parallel_check aggregates || exit 1
+echo "parallel check: every run with workers > 0 of sections 1, 2, 2b and 4 used Gather > Partial Aggregate and launched workers: ok"
 echo
 
 # ---------------------------------------------------------------------------
@@ -214,18 +120,14 @@ echo
 # ---------------------------------------------------------------------------
 
 RESULTS_SQL="
-	WITH med AS (
-		SELECT id, workers, count(*) AS n,
-		       percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms,
-		       min(ms) AS min_ms, max(ms) AS max_ms
-		FROM bench.results WHERE run > 0 GROUP BY id, workers)
+	WITH med AS (SELECT * FROM bench.medians('aggregates'))
 	SELECT q.section, q.ord, q.id AS query, m.workers,
 	       to_char(m.ms, 'FM999999990.0') AS median_ms,
 	       to_char(m.min_ms, 'FM999999990.0') || '-' || to_char(m.max_ms, 'FM999999990.0') AS range_ms,
 	       to_char(m.ms / p.ms, 'FM990.00') AS vs_peer,
 	       to_char(m.ms / f.ms, 'FM990.00') AS vs_count,
 	       to_char(m.ms * 1e6 / q.rows, 'FM999990.0') AS ns_per_row
-	FROM med m JOIN bench.queries q USING (id)
+	FROM med m JOIN bench.aggregates_queries q USING (id)
 	LEFT JOIN med p ON p.id = q.peer_id AND p.workers = m.workers
 	LEFT JOIN med f ON f.id = q.floor_id AND f.workers = m.workers"
 
@@ -245,7 +147,7 @@ echo "== moving window scaling (slo.burn_rate OVER 1-hour RANGE frame, workers =
 	SELECT q.rows AS rows, r.id AS query,
 	       to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms), 'FM999999990.0') AS \"median ms\",
 	       to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms) * 1e6 / q.rows, 'FM999990.0') AS \"ns/row\"
-	FROM bench.results r JOIN bench.queries q USING (id)
+	FROM bench.aggregates_results r JOIN bench.aggregates_queries q USING (id)
 	WHERE q.section LIKE '3 %' AND r.workers = 0 AND r.run > 0
 	GROUP BY q.ord, q.rows, r.id ORDER BY q.id LIKE 'window count%' DESC, q.id LIKE 'window sql%' DESC, q.rows"
 
@@ -254,7 +156,7 @@ echo "== moving window, frame length (slo.burn_rate, $WINDOW_MAIN rows, workers 
 	SELECT q.frame, q.frame_rows AS \"rows per frame\", r.id AS query,
 	       to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms), 'FM999999990.0') AS \"median ms\",
 	       to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ms) * 1e6 / q.rows, 'FM999990.0') AS \"ns/row\"
-	FROM bench.results r JOIN bench.queries q USING (id)
+	FROM bench.aggregates_results r JOIN bench.aggregates_queries q USING (id)
 	WHERE q.id LIKE 'window slo.%' AND q.rows = $WINDOW_MAIN AND r.workers = 0 AND r.run > 0
 	GROUP BY q.frame, q.frame_rows, q.rows, r.id ORDER BY q.frame_rows"
 

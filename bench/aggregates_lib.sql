@@ -1,24 +1,23 @@
 --
--- bench/aggregates_lib.sql: the queries of bench/aggregates.sh and the
--- functions that time them.  Idempotent; run on every benchmark run.
+-- bench/aggregates_lib.sql: the queries of bench/aggregates.sh, the suite
+-- "aggregates" of bench/lib.sql (which times them, into
+-- bench.aggregates_results).  Idempotent; run on every benchmark run.
 --
--- Timing: each run is one EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON,
--- FORMAT JSON) executed on the server; its "Execution Time" is the time the
--- executor took, without parsing, planning or sending rows to the client.
--- TIMING OFF keeps the per-node clock calls out of the measurement.
+-- psql variables: rows (size of bench.requests), window_rows (the sizes of
+-- its moving-window subsets), window_main (the largest of them).
 --
 \set ON_ERROR_STOP on
 
 CREATE SCHEMA IF NOT EXISTS bench;
 
--- One row per benchmarked query.
+-- One row per benchmarked query (the columns bench/lib.sql names, and):
 --   floor_id   the count(*) query over the same rows with the same shape
 --              (plain, grouped or moving window): the cost of just scanning
 --   peer_id    the plain-SQL form an slo aggregate is compared with
---   workers    the max_parallel_workers_per_gather settings it runs under
---   rows       rows it reads (for time per row)
-DROP TABLE IF EXISTS bench.queries CASCADE;
-CREATE TABLE bench.queries (
+-- Every query but the moving windows (section 3: a window aggregate has no
+-- partial form) must run parallel under workers > 0.
+DROP TABLE IF EXISTS bench.aggregates_queries CASCADE;
+CREATE TABLE bench.aggregates_queries (
 	ord       int PRIMARY KEY,
 	id        text NOT NULL UNIQUE,
 	section   text NOT NULL,
@@ -28,75 +27,13 @@ CREATE TABLE bench.queries (
 	rows      bigint NOT NULL,
 	sql       text NOT NULL,
 	frame     text,             -- moving window: frame length
-	frame_rows bigint           -- and rows per frame (one row per 250 ms)
+	frame_rows bigint,          -- and rows per frame (one row per 250 ms)
+	parallel  bool NOT NULL GENERATED ALWAYS AS (section NOT LIKE '3%') STORED
 );
-
-CREATE TABLE IF NOT EXISTS bench.results (
-	stamp      timestamptz NOT NULL DEFAULT clock_timestamp(),
-	id         text NOT NULL,
-	workers    int NOT NULL,     -- max_parallel_workers_per_gather
-	run        int NOT NULL,     -- 0 = warm-up
-	ms         float8 NOT NULL,  -- Execution Time
-	planned    int,              -- sum of "Workers Planned" over Gather nodes
-	launched   int,              -- sum of "Workers Launched"
-	shape      text              -- plan shape, e.g. Aggregate (Finalize) > Gather > ...
-);
-TRUNCATE bench.results;
-
--- "Aggregate (Finalize) > Gather > Aggregate (Partial) > Seq Scan"
-CREATE OR REPLACE FUNCTION bench.plan_shape(p jsonb) RETURNS text
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-	s text := p->>'Node Type';
-	kids text;
-BEGIN
-	IF p->>'Partial Mode' IS NOT NULL AND p->>'Partial Mode' <> 'Simple' THEN
-		s := s || ' (' || (p->>'Partial Mode') || ')';
-	END IF;
-	IF p->>'Strategy' IS NOT NULL AND p->>'Strategy' <> 'Plain' THEN
-		s := s || ' [' || (p->>'Strategy') || ']';
-	END IF;
-	SELECT string_agg(bench.plan_shape(c), ' + ') INTO kids
-	FROM jsonb_array_elements(p->'Plans') c;
-	IF kids IS NOT NULL THEN
-		s := s || ' > ' || kids;
-	END IF;
-	RETURN s;
-END
-$$;
-
--- Run one query once under the current settings and record its time.
-CREATE OR REPLACE FUNCTION bench.measure(p_id text, p_run int) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	q       bench.queries;
-	plan    json;
-	j       jsonb;
-	r       bench.results;
-BEGIN
-	SELECT * INTO STRICT q FROM bench.queries WHERE id = p_id;
-	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || q.sql INTO plan;
-	j := plan::jsonb;
-	r.stamp := clock_timestamp();
-	r.id := p_id;
-	r.workers := current_setting('max_parallel_workers_per_gather')::int;
-	r.run := p_run;
-	r.ms := (j->0->>'Execution Time')::float8;
-	SELECT coalesce(sum((x #>> '{}')::int), 0) INTO r.planned
-	FROM jsonb_path_query(j, 'strict $.**."Workers Planned"') x;
-	SELECT coalesce(sum((x #>> '{}')::int), 0) INTO r.launched
-	FROM jsonb_path_query(j, 'strict $.**."Workers Launched"') x;
-	r.shape := bench.plan_shape(j->0->'Plan');
-	INSERT INTO bench.results SELECT r.*;
-	RETURN format('  %-32s workers=%s %-7s %s ms', p_id, r.workers,
-				  CASE WHEN p_run = 0 THEN 'warm-up' ELSE 'run ' || p_run END,
-				  lpad(to_char(r.ms, 'FM9999990.0'), 9));
-END
-$$;
 
 -- The queries.  The SQL forms are those the reference pages give as the
 -- definitions (docs/reference/*.md).
-INSERT INTO bench.queries (ord, id, section, floor_id, peer_id, workers, rows, sql) VALUES
+INSERT INTO bench.aggregates_queries (ord, id, section, floor_id, peer_id, workers, rows, sql) VALUES
 -- 1. share within a bound, 10M rows
 (10, 'count(*)', '1 p_within', 'count(*)', NULL, '{0,2}', :rows,
  $q$SELECT count(*) FROM bench.requests$q$),
@@ -132,7 +69,7 @@ INSERT INTO bench.queries (ord, id, section, floor_id, peer_id, workers, rows, s
 -- 3. moving window: one-hour RANGE frame (14,400 rows per frame) over the
 -- first N rows of the log.  max() over the window output keeps the window
 -- computed (the planner cannot drop a column that is used) and ships one row.
-INSERT INTO bench.queries (ord, id, section, floor_id, peer_id, workers, rows, sql, frame, frame_rows)
+INSERT INTO bench.aggregates_queries (ord, id, section, floor_id, peer_id, workers, rows, sql, frame, frame_rows)
 SELECT 100 + 10 * i + k,
        format('%s %s', f.name, n.label),
        '3 moving window',
@@ -155,7 +92,7 @@ FROM (SELECT i, n::bigint,
 -- 3b. the same aggregate over the largest subset with other frame lengths:
 -- with the inverse transition function the time does not grow with the
 -- frame (5 minutes = 1,200 rows, 6 hours = 86,400 rows per frame).
-INSERT INTO bench.queries (ord, id, section, floor_id, peer_id, workers, rows, sql, frame, frame_rows)
+INSERT INTO bench.aggregates_queries (ord, id, section, floor_id, peer_id, workers, rows, sql, frame, frame_rows)
 SELECT 200 + k,
        format('window slo.burn_rate %s, %s frame', n.label, f.frame),
        '3b window frame',
@@ -170,7 +107,7 @@ FROM (SELECT :window_main::bigint AS n,
      (VALUES (1, '5 minutes', 1200), (2, '6 hours', 86400)) AS f(k, frame, frame_rows);
 
 -- 4. column layout: the same rows, fixed-width columns first
-INSERT INTO bench.queries (ord, id, section, floor_id, peer_id, workers, rows, sql) VALUES
+INSERT INTO bench.aggregates_queries (ord, id, section, floor_id, peer_id, workers, rows, sql) VALUES
 (300, 'fixed-first count(*)', '4 column layout', 'fixed-first count(*)', NULL, '{0,2}', :rows,
  $q$SELECT count(*) FROM bench.requests_fixed_first$q$),
 (301, 'fixed-first count(latency_ms)', '4 column layout', 'fixed-first count(*)', NULL, '{0,2}', :rows,

@@ -28,7 +28,7 @@
 #   - none of them set: start a throwaway cluster (initdb as the postgres OS
 #     user, unix socket only, port $BENCH_PORT, shared_buffers
 #     $BENCH_SHARED_BUFFERS) in a temporary directory, and remove it at exit
-#     ($BENCH_KEEP=1 keeps it).
+#     ($BENCH_KEEP=1 keeps it, running).
 #
 # Knobs (environment):
 #   BENCH_SIZES="1000000 10000000"  rows of the log, one database each; the last
@@ -81,16 +81,14 @@ SHARED_BUFFERS=${BENCH_SHARED_BUFFERS:-4GB}
 DB=${BENCH_DB:-slo_bench_catalog}
 BIG=${SIZES##* }
 
-PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
 # shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$HERE/lib.sh"
 
-log() { printf '%s\n' "$*" >&2; }
 label() { local n=$1; if (( n % 1000000 == 0 )); then echo "$((n / 1000000))m"; else echo "$((n / 1000))k"; fi; }
 T_START=$(date +%s)
 
 # ---------------------------------------------------------------------------
-# The server (as bench/aggregates.sh)
+# The server (bench/lib.sh, as bench/aggregates.sh)
 # ---------------------------------------------------------------------------
 
 WORK=$(mktemp -d /tmp/slo-bench-catalog-work.XXXXXX)
@@ -105,12 +103,7 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-
-if [[ -z ${PGHOST:-}${PGPORT:-}${PGUSER:-} ]]; then
-	log "no PGHOST/PGPORT/PGUSER: starting a throwaway cluster on port $PORT"
-	bench_start_cluster
-fi
+bench_start_cluster || exit 1
 
 # every session: jit off, the same work_mem, no notices
 export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning -c jit=off -c work_mem=$WORK_MEM"
@@ -177,7 +170,7 @@ for n in $SIZES; do
 		WHERE tgrelid = 'bench.catalog_events'::regclass AND tgname LIKE 'slo_invalidate_%';
 		BEGIN;
 		INSERT INTO bench.catalog_events VALUES (now(), 'auth', 1, true);
-		SELECT count(*) FROM slo.invalidation;
+		SELECT count(*) FROM slo_internal.invalidation;
 		ROLLBACK;
 	EOF
 	)
@@ -191,22 +184,16 @@ for n in $SIZES; do
 	# what autovacuum (off in the throwaway cluster, for steady timings) would
 	# soon do after the backfill wrote ~2M rollup rows: statistics and the
 	# visibility map, so that the tick's plans are the steady-state ones
-	q "$n" -c "VACUUM ANALYZE slo.rollup, slo.progress, slo.evaluation, slo.invalidation, slo.objective"
+	q "$n" -c "VACUUM ANALYZE slo.rollup, slo_internal.progress, slo.evaluation, slo_internal.invalidation, slo.objective"
 done
 
 # ---------------------------------------------------------------------------
 # Header: what ran where
 # ---------------------------------------------------------------------------
 
-echo "== slo catalog benchmark (bench/catalog.sh)"
-echo "date:        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "server:      $(q "$BIG" -c 'SELECT version()')"
-SLO_SO="$(pg_config --pkglibdir 2>/dev/null)/slo.so"
-echo "slo:         extension $(q "$BIG" -c "SELECT extversion FROM pg_extension WHERE extname = 'slo'")," \
-	"source $(git -C "$HERE/.." describe --always --dirty 2>/dev/null || echo '?')," \
-	"$SLO_SO sha256 $(sha256sum "$SLO_SO" 2>/dev/null | cut -c1-12)"
+bench_about "slo catalog benchmark (bench/catalog.sh)" "$(dbname "$BIG")"
 echo "installed:   $FP_START"
-echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) after loading the data"
+bench_load "after loading the data"
 echo "CPUs:        $(nproc) ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')), RAM $(free -g | awk '/^Mem:/ {print $2}') GB${PGHOST:+; server socket/host $PGHOST}"
 q "$BIG" -c "
 	SELECT 'setting     ' || rpad(name || ':', 36) || current_setting(name)
@@ -299,7 +286,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		# what the tick will recount: noted minutes, and the source rows in them
 		record "$n" pending "$r" "$(q "$n" -c "
 			SELECT count(*) || '|' || coalesce(sum(c.n), 0) || '|' || count(DISTINCT bucket)
-			FROM (SELECT DISTINCT objective_id, bucket FROM slo.invalidation) i,
+			FROM (SELECT DISTINCT objective_id, bucket FROM slo_internal.invalidation) i,
 			     LATERAL (SELECT count(*) AS n FROM bench.catalog_events
 			              WHERE ts >= i.bucket AND ts < i.bucket + interval '1 minute') c")"
 		record "$n" insert_tick "$r" "$(tick "$n")"
@@ -345,11 +332,11 @@ q "$BIG" <<-EOF | grep -P '\tpiece_' >>"$RESULTS"
 	  ('all', 'true');
 	CREATE TEMP TABLE pieces (p text, sql text);
 	INSERT INTO pieces VALUES
-	  ('refresh_rollup (nothing changed)', 'SELECT slo.refresh_rollup(o, now()) FROM slo.objective o WHERE %s'),
-	  ('evaluate', 'SELECT slo.evaluate(o, now()) FROM slo.objective o WHERE %s'),
-	  ('measure: window', 'SELECT slo.measure(o, w.window_start, w.window_start, LEAST(now(), w.window_end)) FROM slo.objective o, slo.window_of(o, now()) w WHERE %s'),
-	  ('measure: 6 lookbacks', \$\$SELECT slo.measure(o, w.window_start, now() - lb, now()) FROM slo.objective o, slo.window_of(o, now()) w, unnest('{5 minutes,30 minutes,1 hour,6 hours,1 day,3 days}'::interval[]) lb WHERE %s\$\$),
-	  ('window_of', 'SELECT slo.window_of(o, now()) FROM slo.objective o WHERE %s');
+	  ('refresh_rollup (nothing changed)', 'SELECT slo_internal.refresh_rollup(o, now()) FROM slo.objective o WHERE %s'),
+	  ('evaluate', 'SELECT slo_internal.evaluate(o, now()) FROM slo.objective o WHERE %s'),
+	  ('measure: window', 'SELECT slo_internal.measure(o, w.window_start, w.window_start, LEAST(now(), w.window_end)) FROM slo.objective o, slo_internal.window_of(o, now()) w WHERE %s'),
+	  ('measure: 6 lookbacks', \$\$SELECT slo_internal.measure(o, w.window_start, now() - lb, now()) FROM slo.objective o, slo_internal.window_of(o, now()) w, unnest('{5 minutes,30 minutes,1 hour,6 hours,1 day,3 days}'::interval[]) lb WHERE %s\$\$),
+	  ('window_of', 'SELECT slo_internal.window_of(o, now()) FROM slo.objective o WHERE %s');
 	SELECT format(E'%s\tpiece_%s\t%s\t%s|%s', $BIG, p.p, g.g, e.run, e.exec_ms)
 	FROM pieces p, groups g,
 	     LATERAL bench.catalog_explain_runs(format(p.sql, g.cond), 0, 3) e;
@@ -389,14 +376,14 @@ if [[ -x $PGBIN/pgbench ]]; then
 			cat "$WORK"/ins_"$mode"* | awk -v n="$BIG" -v m="$mode" '{ printf "%s\twrite_%s\t%d\t%.3f\n", n, m, NR, $3 / 1000 }' >>"$RESULTS"
 		fi
 	done
-	record "$BIG" write_notes 0 "$(q "$BIG" -c "SELECT count(*) || '|' || count(DISTINCT (objective_id, bucket)) FROM slo.invalidation")"
+	record "$BIG" write_notes 0 "$(q "$BIG" -c "SELECT count(*) || '|' || count(DISTINCT (objective_id, bucket)) FROM slo_internal.invalidation")"
 	record "$BIG" write_tick 0 "$(tick "$BIG")"
 fi
 
 for n in $SIZES; do
 	q "$n" -c "SELECT format(E'%s\trollup_rows\t0\t%s|%s', $n, count(*), pg_size_pretty(pg_total_relation_size('slo.rollup'))) FROM slo.rollup" >>"$RESULTS"
 done
-echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) after the runs"
+bench_load "after the runs"
 echo
 
 # ---------------------------------------------------------------------------
@@ -527,7 +514,7 @@ REPORT=(psql -X -q -v ON_ERROR_STOP=1 -d "$(dbname "$BIG")")
 	       count(*) AS runs, pg_temp.f(percentile_cont(0.5) WITHIN GROUP (ORDER BY v)) AS "median ms",
 	       pg_temp.f(percentile_cont(0.9) WITHIN GROUP (ORDER BY v)) AS "p90 ms"
 	FROM num WHERE metric IN ('write_replica', 'write_origin') GROUP BY metric ORDER BY metric DESC;
-	SELECT split_part(n.value, '|', 1) AS "slo.invalidation rows after them",
+	SELECT split_part(n.value, '|', 1) AS "slo_internal.invalidation rows after them",
 	       split_part(n.value, '|', 2) AS "distinct (objective, minute)",
 	       pg_temp.f(t.wall_ms) AS "next tick wall ms", t.buckets AS buckets_recounted
 	FROM r n, ticks t WHERE n.metric = 'write_notes' AND t.metric = 'write_tick';

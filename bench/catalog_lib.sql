@@ -41,26 +41,21 @@ BEGIN
 END
 $$;
 
--- The smallest minute boundary at or after x: the rollup counts whole
--- minutes, so "buckets in [lo, hi)" are the rows with ts in [ceil(lo), ceil(hi)).
-CREATE OR REPLACE FUNCTION bench.minute_ceil(x timestamptz) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE RETURN
-	CASE WHEN date_bin('1 minute', x, '2000-01-01 00:00+00') = x THEN x
-	     ELSE date_bin('1 minute', x, '2000-01-01 00:00+00') + interval '1 minute' END;
 
 /*
  * The peer: plain SQL that recomputes, straight from the raw table, the
  * numbers the tick stores for every objective as of instant "at": valid,
  * good, SLI and the six burn rates (5m, 30m, 1h, 6h, 1d, 3d), with the
- * arithmetic of docs/reference/status.md (and of slo.evaluate and
- * slo.measure, so that the results can be checked for equality: slices are
- * judged as of the last whole minute, and empty slices count from the first
- * minute with an event within the rollup's horizon).  One UNION ALL branch per objective,
+ * arithmetic of docs/reference/status.md (and of slo_internal.evaluate and
+ * slo_internal.measure, so that the results can be checked for equality: every
+ * window and look-back counts [start, E), E the last whole minute before
+ * "at", and empty slices count from the first minute with an event within
+ * the rollup's horizon).  One UNION ALL branch per objective,
  * each reading the table once over its window and lookbacks, with the
  * objective's own valid and good expressions; the bounds are literals
  * (what an analyst's query with now() would compute).  The window bounds come
- * from slo.window_of() (rolling: at - length; calendar: the period containing
- * at), which is arithmetic, not part of what is timed.
+ * from slo_internal.window_of() (rolling: E - length; calendar: the period holding
+ * the last counted minute), which is arithmetic, not part of what is timed.
  *
  * Occurrences: count(*) FILTER per range.  Timeslices: minutes grouped into
  * slices aligned to the window start (date_bin), each judged against the
@@ -85,22 +80,20 @@ DECLARE
 	burns text;
 BEGIN
 	FOR o IN SELECT * FROM slo.objective WHERE enabled ORDER BY id LOOP
-		-- slices are whole minutes: they are judged as of the last whole minute
-		at_o := CASE WHEN o.budgeting = 'occurrences' THEN at
-					 ELSE date_bin('1 minute', at, '2000-01-01 00:00+00') END;
-		w := slo.window_of(o, at_o);
+		-- every window and look-back ends at the last whole minute before at
+		at_o := date_bin('1 minute', at, '2000-01-01 00:00+00');
+		w := slo_internal.window_of(o, at_o);
 		hi := LEAST(at_o, w.window_end);
 		low := LEAST(w.window_start, at_o - interval '3 days');
 		IF o.budgeting = 'occurrences' THEN
 			sel := format('count(*) FILTER (WHERE ts >= %L AND ts < %L AND v) AS valid, '
 						  'count(*) FILTER (WHERE ts >= %L AND ts < %L AND v AND g) AS good',
-						  bench.minute_ceil(w.window_start), bench.minute_ceil(hi),
-						  bench.minute_ceil(w.window_start), bench.minute_ceil(hi));
+						  w.window_start, hi, w.window_start, hi);
 			burns := '';
 			FOR i IN 1 .. 6 LOOP
 				sel := sel || format(', count(*) FILTER (WHERE ts >= %1$L AND v) AS v_%2$s, '
 									 'count(*) FILTER (WHERE ts >= %1$L AND v AND g) AS g_%2$s',
-									 bench.minute_ceil(at - lbs[i]), names[i]);
+									 at_o - lbs[i], names[i]);
 				burns := burns || format(', CASE WHEN v_%1$s > 0 THEN ((v_%1$s - g_%1$s)::float8 / v_%1$s::float8) / (1::float8 - %2$s) END AS burn_%1$s',
 										 names[i], o.target);
 			END LOOP;
@@ -110,7 +103,7 @@ FROM (SELECT %3$s
       FROM (SELECT ts, (%4$s) AS v, (%5$s) AS g FROM %6$s
             WHERE ts >= %7$L AND ts < %8$L) x) c$q$,
 						o.id, burns, sel, o.valid_expr, o.good_expr, o.source,
-						bench.minute_ceil(low), bench.minute_ceil(at));
+						low, at_o);
 		ELSE
 			-- range 0 is the window, ranges 1..6 the burn-rate lookbacks
 			ranges := format('(0, %L::timestamptz, %L::timestamptz)', w.window_start, hi);
@@ -147,7 +140,7 @@ FROM (
   FROM per_range
 ) pr$q$,
 				o.id, burns, o.slice, w.window_start, o.valid_expr, o.good_expr, o.source,
-				bench.minute_ceil(low), bench.minute_ceil(at_o),
+				low, at_o,
 				coalesce(o.slice_min_events, 1), coalesce(o.slice_target, o.target),
 				CASE WHEN o.budgeting = 'timeslices' THEN 'count(j.s) FILTER (WHERE NOT j.ok)::float8'
 					 ELSE 'coalesce(sum(1 - j.g::float8 / j.v), 0)' END,
@@ -160,7 +153,7 @@ FROM (
 								 'AND t.s + %1$L::interval > (SELECT min(date_bin(''1 minute'', ts, ''2000-01-01 00:00+00'')) '
 								 'FROM %3$s WHERE ts >= %4$L AND (%5$s)))',
 								 o.slice, w.window_start, o.source,
-								 date_bin('1 minute', at - slo.horizon_of(o), '2000-01-01 00:00+00'), o.valid_expr) END,
+								 date_bin('1 minute', at - slo_internal.horizon_of(o), '2000-01-01 00:00+00'), o.valid_expr) END,
 				ranges, o.empty_slices);
 		END IF;
 		parts := parts || q;

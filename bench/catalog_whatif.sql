@@ -6,12 +6,12 @@
 -- copy built from slo.rollup.
 --
 --   window sums   the 38 occurrences objectives' window sums (valid, good)
---                 from the minute rollup (what slo.measure reads), against
+--                 from the minute rollup (what slo_internal.measure reads), against
 --                 whole hours from an hour-level rollup plus the minutes at
 --                 the two edges
 --   recount       111 changed minutes (the last 11 and 100 older ones) for
 --                 all 50 objectives: one counting query per objective (what
---                 the tick runs, through slo.query_counts_as), against one
+--                 the tick runs, through slo_internal.query_counts_as), against one
 --                 query computing every objective's counts per minute
 --   backfill      the backfill's reading (without writing the rollup): one
 --                 counting query per objective, against one query over the
@@ -30,7 +30,7 @@
 -- ---------------------------------------------------------------------------
 CREATE TEMP TABLE w AS
 SELECT o.id, x.window_start AS lo, LEAST(now(), x.window_end) AS hi
-FROM slo.objective o, slo.window_of(o, now()) x
+FROM slo.objective o, slo_internal.window_of(o, now()) x
 WHERE o.budgeting = 'occurrences';
 ANALYZE w;
 
@@ -73,13 +73,13 @@ FROM bench.catalog_explain_runs(current_setting('bench.q_hours'), 1, :runs) e WH
 SELECT setseed(0.5);
 CREATE TEMP TABLE bk AS
 SELECT array_agg(DISTINCT b ORDER BY b) AS bs FROM (
-  SELECT slo.minute_of(now()) - g * interval '1 minute' AS b FROM generate_series(0, 10) g
+  SELECT slo_internal.minute_of(now()) - g * interval '1 minute' AS b FROM generate_series(0, 10) g
   UNION ALL
-  SELECT slo.minute_of(now() - interval '1 hour' - random() * interval '27 days') FROM generate_series(1, 100)) x;
+  SELECT slo_internal.minute_of(now() - interval '1 hour' - random() * interval '27 days') FROM generate_series(1, 100)) x;
 
 SELECT set_config('bench.q_recount_each', format($q$
 SELECT o.id, c.bucket, c.valid, c.good FROM slo.objective o,
-  LATERAL slo.query_counts_as(o.owner::regrole, o.search_path, slo.counting_query(o, 'buckets'),
+  LATERAL slo_internal.query_counts_as(o.owner::regrole, o.search_path, slo_internal.counting_query(o, 'buckets'),
                               NULL, NULL, %L::timestamptz[]) c$q$, (SELECT bs FROM bk)), false) \g /dev/null
 SELECT set_config('bench.q_recount_once', format($q$
 SELECT o.id, b.bucket, (c.counts[o.rn]).valid, (c.counts[o.rn]).good
@@ -106,19 +106,19 @@ FROM bench.catalog_explain_runs(current_setting('bench.q_recount_once'), 1, :run
 -- ---------------------------------------------------------------------------
 SELECT set_config('bench.q_backfill_each', $q$
 SELECT o.id, c.bucket, c.valid, c.good FROM slo.objective o,
-  LATERAL slo.query_counts_as(o.owner::regrole, o.search_path, slo.counting_query(o, 'backfill'),
-                              slo.minute_of(now() - slo.horizon_of(o)), NULL, NULL) c$q$, false) \g /dev/null
+  LATERAL slo_internal.query_counts_as(o.owner::regrole, o.search_path, slo_internal.counting_query(o, 'backfill'),
+                              slo_internal.minute_of(now() - slo_internal.horizon_of(o)), NULL, NULL) c$q$, false) \g /dev/null
 SELECT set_config('bench.q_backfill_once', format($q$
 SELECT o.id, c.bucket, (c.counts[o.rn]).valid, (c.counts[o.rn]).good
-FROM (SELECT slo.minute_of(ts) AS bucket, ARRAY[%s] AS counts
+FROM (SELECT slo_internal.minute_of(ts) AS bucket, ARRAY[%s] AS counts
       FROM %s WHERE ts >= %L GROUP BY 1) c,
-     (SELECT id, row_number() OVER (ORDER BY id) AS rn, slo.minute_of(now() - slo.horizon_of(ob)) AS lo
+     (SELECT id, row_number() OVER (ORDER BY id) AS rn, slo_internal.minute_of(now() - slo_internal.horizon_of(ob)) AS lo
       FROM slo.objective ob) o
 WHERE c.bucket >= o.lo AND (c.counts[o.rn]).valid > 0$q$,
 	(SELECT string_agg(format('ROW(count(*) FILTER (WHERE (%s)), count(*) FILTER (WHERE (%s) AND (%s)))::bench.catalog_vg',
 	                          valid_expr, valid_expr, good_expr), ', ' ORDER BY id) FROM slo.objective),
 	(SELECT DISTINCT source FROM slo.objective),
-	(SELECT min(slo.minute_of(now() - slo.horizon_of(o))) FROM slo.objective o)), false) \g /dev/null
+	(SELECT min(slo_internal.minute_of(now() - slo_internal.horizon_of(o))) FROM slo.objective o)), false) \g /dev/null
 
 SELECT format(E'%s\twhatif_backfill reading: one query per objective (50)\t1\t%s', :size, e.exec_ms)
 FROM bench.catalog_explain(current_setting('bench.q_backfill_each')) e;

@@ -16,7 +16,7 @@
 #     (make && make install; tdigest: e.g. the postgresql-15-tdigest package).
 #   - none of them set: start a throwaway cluster (initdb as the postgres OS
 #     user, unix socket only, port $BENCH_PORT, shared_buffers $BENCH_SHARED_BUFFERS)
-#     in a temporary directory, and remove it at exit ($BENCH_KEEP=1 keeps it).
+#     in a temporary directory, and remove it at exit ($BENCH_KEEP=1 keeps it, running).
 #
 # Optional: when an extension named slo_sketch_internal is installed (a
 # scratch build of the same algorithm with an `internal` transition state;
@@ -37,12 +37,16 @@
 #   BENCH_MARKDOWN=1                        also print the tables as markdown
 #
 # Timing: server side, the "Execution Time" of
-# EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) (see bench/sketch_lib.sql).
+# EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) (see bench/lib.sql).
 # Medians over BENCH_RUNS runs, after BENCH_WARMUP warm-up runs; the runs go
 # round robin over the queries, so drift hits every query alike.
 # Accuracy: each percentile query also runs once plainly under each workers
 # setting; its p50, p95 and p99 are compared with percentile_disc's (the
 # exact values at the rank the sketch targets) of the serial run.
+#
+# The server, the data set, the timed runs and the plan checks are shared
+# with bench/aggregates.sh (bench/lib.sh, bench/lib.sql); the queries are in
+# bench/sketch_lib.sql, the rollups in bench/sketch_setup.sql.
 #
 set -euo pipefail
 
@@ -58,38 +62,16 @@ WORK_MEM=${BENCH_WORK_MEM:-256MB}
 PORT=${BENCH_PORT:-54440}
 SHARED_BUFFERS=${BENCH_SHARED_BUFFERS:-4GB}
 DB=${BENCH_DB:-slo_bench}
-# the stamp of bench/aggregates.sh: the same data set, reusable by either script
-STAMP="slo bench data v2: rows=$ROWS window_rows=$WINDOW_ROWS"
-ROLLUP_STAMP="slo sketch rollups v1: buckets=$BUCKETS from $STAMP"
-WMAX=${WORKERS##* }
 
-PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
 # shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-log() { printf '%s\n' "$*" >&2; }
+source "$HERE/lib.sh"
 T_START=$(date +%s)
 
 # ---------------------------------------------------------------------------
-# The server (as in bench/aggregates.sh)
+# The server; the data set: bench/aggregates.sh's request log, and the rollups
 # ---------------------------------------------------------------------------
 
-
-
-if [[ -z ${PGHOST:-}${PGPORT:-}${PGUSER:-} ]]; then
-	log "no PGHOST/PGPORT/PGUSER: starting a throwaway cluster on port $PORT"
-	trap bench_stop_cluster EXIT
-	bench_start_cluster
-fi
-
-export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
-PSQL=(psql -X -q -v ON_ERROR_STOP=1)
-if [[ $("${PSQL[@]}" -d postgres -tAc "SELECT count(*) FROM pg_database WHERE datname = '$DB'") == 0 ]]; then
-	"${PSQL[@]}" -d postgres -c "CREATE DATABASE \"$DB\""
-fi
-PSQL+=(-d "$DB")
-"${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS slo" -c "CREATE EXTENSION IF NOT EXISTS tdigest" \
-	-c "CREATE SCHEMA IF NOT EXISTS bench"
+bench_server slo tdigest
 
 INTERNAL=0
 if [[ ${BENCH_INTERNAL:-1} != 0 &&
@@ -98,30 +80,11 @@ if [[ ${BENCH_INTERNAL:-1} != 0 &&
 	INTERNAL=1
 fi
 
-SESSION_SET="SET jit = off; SET work_mem = '$WORK_MEM';"
-
-# ---------------------------------------------------------------------------
-# The data set: bench/aggregates.sh's request log, and the rollups
-# ---------------------------------------------------------------------------
-
-# (a crash empties UNLOGGED tables but keeps their comments: check for rows too)
-have=$("${PSQL[@]}" -tAc "SELECT obj_description('bench.requests'::regclass, 'pg_class')
-                          FROM bench.requests LIMIT 1" 2>/dev/null || true)
-regenerated=
-if [[ -n ${BENCH_REGENERATE:-} || $have != "$STAMP" ]]; then
-	log "generating $ROWS rows (bench/aggregates_setup.sql) ..."
-	t0=$(date +%s)
-	"${PSQL[@]}" -v rows="$ROWS" -v window_rows="$WINDOW_ROWS" -v stamp="$STAMP" \
-		-f "$HERE/aggregates_setup.sql" >/dev/null
-	log "  done in $(( $(date +%s) - t0 )) s"
-	regenerated=1
-else
-	log "reusing the data set ($STAMP)"
-fi
-
+bench_requests
+ROLLUP_STAMP="slo sketch rollups v1: buckets=$BUCKETS from $STAMP"
 have=$("${PSQL[@]}" -tAc "SELECT obj_description('bench.sketch_rollup'::regclass, 'pg_class')
                           FROM bench.sketch_rollup LIMIT 1" 2>/dev/null || true)
-if [[ -n $regenerated || $have != "$ROLLUP_STAMP" ]]; then
+if [[ -n $REQUESTS_MADE || $have != "$ROLLUP_STAMP" ]]; then
 	log "building $BUCKETS rollups (bench/sketch_setup.sql) ..."
 	t0=$(date +%s)
 	"${PSQL[@]}" -c "$SESSION_SET" -v rows="$ROWS" -v buckets="$BUCKETS" -v stamp="$ROLLUP_STAMP" \
@@ -131,44 +94,21 @@ else
 	log "reusing the rollups ($ROLLUP_STAMP)"
 fi
 
-"${PSQL[@]}" -v rows="$ROWS" -v buckets="$BUCKETS" -v internal="$INTERNAL" \
-	-f "$HERE/sketch_lib.sql" >/dev/null
+"${PSQL[@]}" -v suite=sketch -v rows="$ROWS" -v buckets="$BUCKETS" -v internal="$INTERNAL" \
+	-f "$HERE/lib.sql" -f "$HERE/sketch_lib.sql" >/dev/null
 
 # ---------------------------------------------------------------------------
 # Header: what ran where
 # ---------------------------------------------------------------------------
 
-so_line() {
-	local so
-	so="$(pg_config --pkglibdir 2>/dev/null)/$1.so"
-	echo "$so sha256 $(sha256sum "$so" 2>/dev/null | cut -c1-12)"
-}
-ext_version() { "${PSQL[@]}" -tAc "SELECT extversion FROM pg_extension WHERE extname = '$1'"; }
-
-echo "== slo percentile sketch benchmark (bench/sketch.sh)"
-echo "date:        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "server:      $("${PSQL[@]}" -tAc 'SELECT version()')"
-echo "slo:         extension $(ext_version slo)," \
-	"source $(git -C "$HERE/.." describe --always --dirty 2>/dev/null || echo '?'), $(so_line slo)"
-echo "tdigest:     extension $(ext_version tdigest), $(so_line tdigest)" \
-	"$(dpkg-query -W -f='(package ${Package} ${Version})' postgresql-15-tdigest 2>/dev/null || true)"
+tdigest_line="tdigest:     extension $(bench_ext_version "$DB" tdigest), $(bench_so_line tdigest)"
+tdigest_line+=" $(dpkg-query -W -f='(package ${Package} ${Version})' postgresql-15-tdigest 2>/dev/null || true)"
 if (( INTERNAL )); then
-	echo "internal:    extension slo_sketch_internal $(ext_version slo_sketch_internal) (scratch build, not in the repository), $(so_line slo_sketch_internal)"
+	internal_line="internal:    extension slo_sketch_internal $(bench_ext_version "$DB" slo_sketch_internal) (scratch build, not in the repository), $(bench_so_line slo_sketch_internal)"
 else
-	echo "internal:    slo_sketch_internal not installed (or BENCH_INTERNAL=0): its rows are left out"
+	internal_line="internal:    slo_sketch_internal not installed (or BENCH_INTERNAL=0): its rows are left out"
 fi
-echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the runs"
-echo "CPUs:        $(nproc) ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'))${PGHOST:+; server socket/host $PGHOST}"
-echo "timing:      server side, Execution Time of EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON);"
-echo "             median of $RUNS runs after $WARMUP warm-up run(s), round robin over the queries"
-"${PSQL[@]}" -tA -F ' ' -c "$SESSION_SET" -c "
-	SELECT rpad(name || ':', 36) || current_setting(name)
-	FROM pg_settings
-	WHERE name IN ('jit', 'shared_buffers', 'work_mem', 'max_worker_processes',
-	               'max_parallel_workers', 'parallel_leader_participation',
-	               'parallel_setup_cost', 'parallel_tuple_cost', 'min_parallel_table_scan_size')
-	ORDER BY name" | sed 's/^/setting     /'
-echo "setting     max_parallel_workers_per_gather:    $WORKERS (each query runs under each; see the table)"
+bench_header "slo percentile sketch benchmark (bench/sketch.sh)" "$tdigest_line" "$internal_line"
 echo
 echo "data:        bench.requests, $ROWS rows, $("${PSQL[@]}" -tAc "SELECT pg_size_pretty(pg_table_size('bench.requests'))"); one row per 250 ms (bench/aggregates_setup.sql)"
 "${PSQL[@]}" -tA -c "
@@ -184,11 +124,7 @@ echo "data:        bench.requests, $ROWS rows, $("${PSQL[@]}" -tAc "SELECT pg_si
 	                 round(avg(pg_column_size(sketch))), round(avg(length(sketch::text) - length(replace(sketch::text, ',', '')) + 1)),
 	                 round(avg(pg_column_size(digest))))
 	FROM bench.sketch_rollup"
-"${PSQL[@]}" -tA -c "
-	SELECT CASE WHEN pg_relation_size('bench.requests') > pg_size_bytes(current_setting('shared_buffers')) / 4
-	            THEN 'note:        bench.requests is larger than shared_buffers/4: its sequential scans read'
-	                 || E'\n             through a 256kB ring buffer (BAS_BULKREAD) from the OS page cache'
-	            ELSE 'note:        bench.requests fits in shared_buffers/4: after the warm-up its scans hit shared buffers' END"
+bench_requests_note
 echo
 
 # ---------------------------------------------------------------------------
@@ -211,60 +147,24 @@ done
 # The runs
 # ---------------------------------------------------------------------------
 
-for w in $WORKERS; do
-	ids=$("${PSQL[@]}" -tA -c "SELECT id FROM bench.sketch_queries WHERE $w = ANY (workers) ORDER BY ord")
-	script=$(mktemp)
-	{
-		echo "$SESSION_SET"
-		echo "SET max_parallel_workers_per_gather = $w;"
-		for r in $(seq 0 "$RUNS"); do
-			if (( r == 0 )); then reps=$WARMUP; else reps=1; fi
-			for (( k = 0; k < reps; k++ )); do
-				while IFS= read -r id; do
-					printf "SELECT bench.sketch_measure('%s', %d);\n" "$id" "$r"
-				done <<<"$ids"
-			done
-		done
-	} >"$script"
-	log "running max_parallel_workers_per_gather = $w ($(grep -c measure "$script") query runs) ..."
-	"${PSQL[@]}" -tA -f "$script" >&2
-	rm -f "$script"
-done
+bench_runs sketch
 echo
 
-echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) after the runs"
+bench_load "after the runs"
 echo
 
 # ---------------------------------------------------------------------------
 # Plan shapes, and the check that parallel runs really are parallel
 # ---------------------------------------------------------------------------
 
-echo "== plan shapes (from the timed EXPLAIN ANALYZE runs)"
-"${PSQL[@]}" -c "
-	SELECT DISTINCT ON (q.ord, r.workers) r.workers, q.id AS query, r.shape AS plan,
-	       format('%s/%s', min(r.launched) OVER (PARTITION BY q.id, r.workers), r.planned) AS \"launched/planned\"
-	FROM bench.sketch_results r JOIN bench.sketch_queries q USING (id)
-	ORDER BY q.ord, r.workers"
-
-echo "== one plan in full: slo.sketch under max_parallel_workers_per_gather = $WMAX"
-"${PSQL[@]}" -c "$SESSION_SET" -c "SET max_parallel_workers_per_gather = $WMAX" \
-	-c "EXPLAIN (COSTS OFF, VERBOSE) $("${PSQL[@]}" -tA -c "SELECT sql FROM bench.sketch_queries WHERE id = 'slo.sketch'")"
+bench_plan_shapes sketch
+bench_plan_in_full sketch slo.sketch
 
 echo "== percentile_cont's sort: one EXPLAIN (ANALYZE, BUFFERS) run, serial (temp blocks = the sort spilled to disk)"
 "${PSQL[@]}" -c "$SESSION_SET" -c "SET max_parallel_workers_per_gather = 0" \
-	-c "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) $("${PSQL[@]}" -tA -c "SELECT sql FROM bench.sketch_queries WHERE id = 'percentile_cont'")"
+	-c "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) $(bench_query_sql sketch percentile_cont)"
 
-bad=$("${PSQL[@]}" -tA -c "
-	SELECT string_agg(DISTINCT format('%s (workers=%s): %s, launched %s', r.id, r.workers, r.shape, r.launched), E'\n')
-	FROM bench.sketch_results r JOIN bench.sketch_queries q USING (id)
-	WHERE r.workers > 0 AND q.parallel AND q.section LIKE '1%'
-	  AND NOT (r.shape LIKE '%Gather%Aggregate (Partial)%' AND r.launched > 0)")
-if [[ -n $bad ]]; then
-	echo "FAILED: these runs were meant to be parallel (Gather > Partial Aggregate, workers launched) but were not:"
-	echo "$bad"
-	echo "(with a small BENCH_ROWS the planner may rightly prefer a serial plan)"
-	exit 1
-fi
+bench_parallel_check sketch || exit 1
 echo "parallel check: every run with workers > 0 of a parallel-capable section-1 query used Gather > Partial Aggregate"
 echo "                and launched workers: ok.  percentile_cont and percentile_disc (ordered-set aggregates: no"
 echo "                combine function) run serially under every setting."
@@ -275,11 +175,7 @@ echo
 # ---------------------------------------------------------------------------
 
 RESULTS_SQL="
-	WITH med AS (
-		SELECT id, workers, count(*) AS n,
-		       percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms,
-		       min(ms) AS min_ms, max(ms) AS max_ms
-		FROM bench.sketch_results WHERE run > 0 GROUP BY id, workers)
+	WITH med AS (SELECT * FROM bench.medians('sketch'))
 	SELECT q.section, q.ord, q.id AS query, m.workers,
 	       to_char(m.ms, 'FM999999990.0') AS median_ms,
 	       to_char(m.min_ms, 'FM999999990.0') || '-' || to_char(m.max_ms, 'FM999999990.0') AS range_ms,
@@ -354,21 +250,21 @@ echo
 
 echo "== summary"
 "${PSQL[@]}" -tA -c "
-	WITH med AS (
-		SELECT id, workers, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms
-		FROM bench.sketch_results WHERE run > 0 GROUP BY id, workers),
+	WITH med AS (SELECT * FROM bench.medians('sketch')),
 	acc AS (SELECT method, workers, worst FROM ($ACCURACY_SQL) t)
 	SELECT format('workers=%s  slo.sketch %s ms: %s x faster than percentile_cont (goal >= 5), %s x tdigest''s speed (goal > 1);',
 	              s.workers, to_char(s.ms, 'FM99990.0'), to_char(c.ms / s.ms, 'FM990.00'), to_char(t.ms / s.ms, 'FM990.00'))
 	       || E'\n' || format('           worst error slo.sketch %s%%, tdigest %s%% (goal: sketch smaller)',
 	                          sa.worst, ta.worst)
-	       || coalesce(E'\n' || format('           internal state: %s ms; slo.sketch / internal = %s (%s%% %s)',
+	       || CASE WHEN i.ms IS NOT NULL
+	               THEN E'\n' || format('           internal state: %s ms; slo.sketch / internal = %s (%s%% %s)',
 	                          to_char(i.ms, 'FM99990.0'), to_char(s.ms / i.ms, 'FM990.000'),
 	                          to_char(abs(s.ms / i.ms - 1) * 100, 'FM990.0'),
-	                          CASE WHEN s.ms >= i.ms THEN 'slower' ELSE 'faster' END), '')
+	                          CASE WHEN s.ms >= i.ms THEN 'slower' ELSE 'faster' END) ELSE '' END
 	       || E'\n' || format('           dashboard: slo.merge of %s rollups %s ms, %s x faster than slo.sketch over the raw rows',
 	                          $BUCKETS, to_char(m.ms, 'FM99990.00'), to_char(s.ms / m.ms, 'FM999990'))
-	       || coalesce(format(' (internal-state merge %s ms)', to_char(mi.ms, 'FM99990.00')), '')
+	       || CASE WHEN mi.ms IS NOT NULL
+	               THEN format(' (internal-state merge %s ms)', to_char(mi.ms, 'FM99990.00')) ELSE '' END
 	FROM med s
 	JOIN med c ON c.id = 'percentile_cont' AND c.workers = s.workers
 	JOIN med t ON t.id = 'tdigest' AND t.workers = s.workers

@@ -6,6 +6,7 @@
 #   slo_install_packages                 # apt-get what is missing (root)
 #   slo_build_install                    # make && make install (SLO_WERROR=1: -Werror)
 #   slo_cluster_start DIR PORT DBNAME    # throwaway socket-only cluster in DIR
+#       [SETTING...]                     # (more postgresql.conf lines, e.g. for benchmarks)
 #   slo_cluster_stop DIR
 #   slo_as_postgres CMD...               # run CMD as the postgres OS user (when root)
 #   slo_psql_command DIR PORT DB, slo_stop_command DIR   # command lines, for messages
@@ -24,8 +25,9 @@
 # server log in DIR/log, in a session of its own (setsid).  A cluster already
 # in DIR is stopped and replaced.  slo_cluster_start exports PGHOST=DIR,
 # PGPORT=PORT and PGUSER=postgres, so clients run as root (psql, pg_regress,
-# pg_prove) reach it.  jit is left at its default (benchmarks set it per
-# session).
+# pg_prove) reach it.  jit is left at its default.  A caller may add
+# postgresql.conf settings and leave pg_cron out: bench/lib.sh makes the
+# benchmarks' clusters so (see slo_cluster_start).
 
 SLO_ROOT=${SLO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 SLO_PG_MAJOR=${SLO_PG_MAJOR:-15}
@@ -136,11 +138,18 @@ slo_cluster_stop() {
 	return 0
 }
 
-# slo_cluster_start DIR PORT DBNAME: a fresh cluster in DIR (created if
-# missing; a cluster already there is stopped and replaced), started and
-# ready, with database DBNAME created.  Exports PGHOST, PGPORT, PGUSER.
+# slo_cluster_start DIR PORT DBNAME [SETTING...]: a fresh cluster in DIR
+# (created if missing; a cluster already there is stopped and replaced),
+# started and ready, with database DBNAME created.  Exports PGHOST, PGPORT,
+# PGUSER.
+# Each SETTING is one more postgresql.conf line, e.g. 'shared_buffers = 4GB',
+# written after the ones above (the last one wins, so it may also change
+# them).  Two more choices, in the environment of the call:
+#   SLO_CLUSTER_CRON=0     no pg_cron (no preload, no restart)
+#   SLO_CLUSTER_LOCALE=L   initdb --locale=L (default C.UTF-8)
 slo_cluster_start() {
-	local dir=${1:?slo_cluster_start DIR PORT DBNAME} port=${2:?port} db=${3:?dbname}
+	local dir=${1:?slo_cluster_start DIR PORT DBNAME [SETTING...]} port=${2:?port} db=${3:?dbname}
+	shift 3
 	[[ $dir == /* ]] || dir=$(pwd)/$dir
 	# A unix socket path is limited to 107 bytes (".s.PGSQL.NNNNN" included).
 	if (( ${#dir} > 80 )); then
@@ -160,7 +169,8 @@ slo_cluster_start() {
 	fi
 	chmod 0755 "$dir" || return 1
 
-	slo_as_postgres "$SLO_PGBIN/initdb" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 \
+	slo_as_postgres "$SLO_PGBIN/initdb" -A trust -U postgres --no-sync -E UTF8 \
+		--locale="${SLO_CLUSTER_LOCALE:-C.UTF-8}" \
 		-D "$dir/data" >"$dir/initdb.log" 2>&1 \
 		|| { cat "$dir/initdb.log" >&2; slo_err "initdb failed in $dir/data"; return 1; }
 
@@ -176,6 +186,12 @@ slo_cluster_start() {
 		synchronous_commit = off
 		full_page_writes = off
 	EOF
+	if (( $# > 0 )); then
+		{
+			echo "# ---- the caller's settings ----"
+			printf '%s\n' "$@"
+		} >>"$dir/data/postgresql.conf" || return 1
+	fi
 
 	_slo_pg_ctl_start "$dir" start || return 1
 
@@ -191,6 +207,9 @@ slo_cluster_start() {
 			|| { slo_err "cannot create database $db"; return 1; }
 	fi
 
+	if [[ ${SLO_CLUSTER_CRON:-1} == 0 ]]; then
+		return 0
+	fi
 	# pg_cron only now: its launcher exits (and logs a FATAL) while
 	# cron.database_name does not exist yet.
 	cat >>"$dir/data/postgresql.conf" <<-EOF
