@@ -9,7 +9,7 @@ EXTENSION  = slo
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
 MODULE_big = slo
-OBJS       = src/slo.o src/tally.o src/tally_aggs.o src/run_as.o src/tick.o \
+OBJS       = src/slo.o src/tally.o src/tally_aggs.o src/run_as.o src/tick.o src/capture.o \
              src/sketch.o src/sketch_aggs.o
 
 # The install script of the current version is built from these sources, in
@@ -33,9 +33,25 @@ SQL_SOURCES = \
 
 # Earlier versions: their install scripts as released (kept, never edited)
 # and the update script from each version to the next.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql
 DATA       = $(wildcard sql/versions/$(EXTENSION)--*.sql) $(wildcard sql/updates/$(EXTENSION)--*--*.sql)
-EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(DATA_built)
+
+# The update script from the previous version, while this version is being
+# made, is built too: what the previous version had is dropped or reshaped
+# by sql/updates/$(PREVVERSION)--$(EXTVERSION).before.sql, the sources that
+# define what changed follow as they are, and ...after.sql finishes.  At
+# release the built script is kept in sql/updates/ and these lines point at
+# the next version.
+PREVVERSION = 0.5
+UPDATE_SOURCES = \
+	sql/updates/$(PREVVERSION)--$(EXTVERSION).before.sql \
+	sql/70_rollup.sql \
+	sql/80_evaluation.sql \
+	sql/90_tick.sql \
+	sql/92_status.sql \
+	sql/99_internal_rights.sql \
+	sql/updates/$(PREVVERSION)--$(EXTVERSION).after.sql
 
 REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
                define_objective tick_status window_edges policies_freezes security attacks upgrade \
@@ -67,3 +83,9 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control Makefile
 	  printf -- '-- complain if script is sourced in psql, rather than via CREATE EXTENSION\n'; \
 	  printf '\\echo Use "CREATE EXTENSION %s" to load this file. \\quit\n' $(EXTENSION); \
 	  for f in $(SQL_SOURCES); do printf '\n'; cat $$f; done; } > $@
+
+$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(UPDATE_SOURCES) $(EXTENSION).control Makefile
+	{ printf '/* %s--%s--%s.sql: built by make from the sources under sql/ (see the Makefile); edit those, not this */\n\n' $(EXTENSION) $(PREVVERSION) $(EXTVERSION); \
+	  printf -- '-- complain if script is sourced in psql, rather than via ALTER EXTENSION\n'; \
+	  printf '\\echo Use "ALTER EXTENSION %s UPDATE TO '"'"'%s'"'"'" to load this file. \\quit\n' $(EXTENSION) $(EXTVERSION); \
+	  for f in $(UPDATE_SOURCES); do printf '\n'; cat $$f; done; } > $@

@@ -5,24 +5,26 @@
  */
 
 ------------------------------------------------------------------------------
--- Evaluating user SQL as its owner (src/run_as.c).  The C function refuses a
--- caller without the owner's privileges, so it can never grant more than the
+-- Counting as the owner (src/run_as.c).  The C function refuses a caller
+-- without the owner's privileges, so it can never grant more than the
 -- caller already has; only slo_admin may call it (internal_rights.sql).
+-- The query's $1, $2, $3 are the lo, hi and ranges arguments.  Declared
+-- twice, for the two shapes of counting queries.
 ------------------------------------------------------------------------------
+-- one objective: (bucket, valid, good)
 CREATE FUNCTION slo_internal.query_counts_as(owner pg_catalog.regrole, search_path pg_catalog.text,
 		query pg_catalog.text, lo pg_catalog.timestamptz, hi pg_catalog.timestamptz,
-		buckets pg_catalog.timestamptz[])
+		ranges pg_catalog.tstzmultirange)
 RETURNS TABLE (bucket pg_catalog.timestamptz, valid pg_catalog.int8, good pg_catalog.int8)
 AS 'MODULE_PATHNAME', 'query_counts_as'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
--- query_counts_as with a sketch column (the same C function checks the
--- query's columns against the declaration)
-CREATE FUNCTION slo_internal.query_sketches_as(owner pg_catalog.regrole, search_path pg_catalog.text,
+-- a group of objectives of one table: (objective_id, bucket, valid, good, sketch)
+CREATE FUNCTION slo_internal.query_group_as(owner pg_catalog.regrole, search_path pg_catalog.text,
 		query pg_catalog.text, lo pg_catalog.timestamptz, hi pg_catalog.timestamptz,
-		buckets pg_catalog.timestamptz[])
-RETURNS TABLE (bucket pg_catalog.timestamptz, valid pg_catalog.int8, good pg_catalog.int8,
-			   sketch @extschema@.sketch)
+		ranges pg_catalog.tstzmultirange)
+RETURNS TABLE (objective_id pg_catalog.int8, bucket pg_catalog.timestamptz, valid pg_catalog.int8,
+			   good pg_catalog.int8, sketch @extschema@.sketch)
 AS 'MODULE_PATHNAME', 'query_counts_as'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -31,73 +33,35 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 ------------------------------------------------------------------------------
 
 /*
- * invalidate() -- statement-level AFTER trigger on every source table.
- * Records, for each objective reading the table, the minutes whose rows this
- * statement inserted, deleted or changed (old and new timestamps both).  It
- * runs with the extension owner's rights so that writers need no privilege
- * on slo.invalidation; it reads only the transition tables, slo.objective
- * and pg_catalog.  Before anything else it makes sure it was fired as one of
- * the triggers attach_triggers() creates, with the transition tables those
- * declare: only then do the names new_rows and old_rows below name this
- * statement's rows (a transition table is found before any relation of the
- * same name, pg_temp's included), and it refuses any other call.
+ * capture(time columns...) -- the statement triggers on every source table
+ * (src/capture.c): for each transaction, the minutes of each time column
+ * its statements changed, written once at commit to
+ * slo_internal.invalidation.  Written in C: it reads the transition tables
+ * directly, runs no SQL and resolves no name, does O(1) work per row
+ * whatever the number of objectives, and refuses any call but the one it
+ * was built for.
  */
-CREATE FUNCTION slo_internal.invalidate()
+CREATE FUNCTION slo_internal.capture()
 RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
+AS 'MODULE_PATHNAME', 'capture'
+LANGUAGE C;
+
+-- The time columns of the objectives that read table tbl: those of its own
+-- objectives and of the objectives of the tables it is a partition of.
+CREATE FUNCTION slo_internal.time_columns_of(tbl pg_catalog.regclass)
+RETURNS pg_catalog.name[]
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	o record;
-	t record;
-	sql text;
-BEGIN
-	SELECT tg.tgfoid, tg.tgnewtable, tg.tgoldtable INTO t
-	FROM pg_catalog.pg_trigger tg
-	WHERE tg.tgrelid = TG_RELID AND tg.tgname = TG_NAME;
-	IF TG_WHEN IS DISTINCT FROM 'AFTER' OR TG_LEVEL IS DISTINCT FROM 'STATEMENT'
-	   OR t.tgfoid IS DISTINCT FROM 'slo_internal.invalidate()'::pg_catalog.regprocedure
-	   OR TG_NAME IS DISTINCT FROM 'slo_invalidate_' || pg_catalog.lower(TG_OP)
-	   OR (TG_OP IN ('INSERT', 'UPDATE') AND t.tgnewtable IS DISTINCT FROM 'new_rows')
-	   OR (TG_OP IN ('DELETE', 'UPDATE') AND t.tgoldtable IS DISTINCT FROM 'old_rows') THEN
-		RAISE EXCEPTION 'trigger "%" on relation "%" is not one of slo''s invalidation triggers',
-			TG_NAME, TG_TABLE_NAME
-			USING ERRCODE = 'trigger_protocol_violated',
-				  DETAIL = 'This function runs only as the statement triggers slo.attach_triggers() creates, with their transition tables.',
-				  HINT = 'Let slo.define_objective() or slo.attach_triggers() put the triggers on the table.';
-	END IF;
+RETURN (SELECT pg_catalog.array_agg(DISTINCT o.time_column ORDER BY o.time_column)
+		FROM @extschema@.objective o
+		WHERE o.source = tbl OR o.source IN (SELECT pg_catalog.pg_partition_ancestors(tbl)));
 
-	-- only time columns still of type timestamptz: a column whose type the
-	-- table's owner changed could make minute_of() run the owner's cast
-	-- function with this function's (superuser) rights
-	FOR o IN SELECT ob.id, ob.time_column FROM @extschema@.objective ob
-			 JOIN pg_catalog.pg_attribute a ON a.attrelid = ob.source AND a.attname = ob.time_column
-			 WHERE (ob.source = TG_RELID
-					OR ob.source IN (SELECT pg_catalog.pg_partition_ancestors(TG_RELID)))
-			   AND NOT a.attisdropped
-			   AND a.atttypid = 'pg_catalog.timestamptz'::pg_catalog.regtype LOOP
-		IF TG_OP = 'TRUNCATE' THEN
-			-- '-infinity' asks the tick to rebuild the whole rollup
-			INSERT INTO slo_internal.invalidation (objective_id, bucket) VALUES (o.id, '-infinity');
-			CONTINUE;
-		END IF;
-		sql := NULL;
-		IF TG_OP IN ('INSERT', 'UPDATE') THEN
-			sql := pg_catalog.format('SELECT %s, slo_internal.minute_of(%I) FROM new_rows', o.id, o.time_column);
-		END IF;
-		IF TG_OP IN ('DELETE', 'UPDATE') THEN
-			sql := pg_catalog.concat_ws(' UNION ', sql,
-							 pg_catalog.format('SELECT %s, slo_internal.minute_of(%I) FROM old_rows', o.id, o.time_column));
-		END IF;
-		EXECUTE pg_catalog.format('INSERT INTO slo_internal.invalidation (objective_id, bucket) '
-					   'SELECT DISTINCT * FROM (%s) s(id, bucket) WHERE bucket IS NOT NULL', sql);
-	END LOOP;
-	RETURN NULL;
-END
-$$;
-
--- Put the three invalidation triggers on a table, once.
+-- Put the capture triggers on a table and, if it is partitioned, on every
+-- partition (DML aimed straight at a partition fires only that partition's
+-- statement triggers), each with the time columns of the objectives that
+-- read it; replace triggers whose columns are no longer those.  Run it
+-- again after adding partitions.  Runs with the caller's rights (creating a
+-- trigger needs the TRIGGER privilege on the table).
 CREATE FUNCTION @extschema@.attach_triggers(tbl pg_catalog.regclass)
 RETURNS void
 LANGUAGE plpgsql
@@ -105,68 +69,121 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	part regclass;
+	columns name[];
+	args text;
+	op text;
+	spec text;
+	have text;
 BEGIN
-	-- the table and, if partitioned, every partition: DML aimed straight at
-	-- a partition fires only that partition's statement triggers.  Run again
-	-- after adding partitions.
 	FOR part IN
-		-- (pg_partition_tree() and pg_partition_ancestors() return no rows
-		-- for a table that is not partitioned and not a partition)
+		-- (pg_partition_tree() returns no rows for a table that is not
+		-- partitioned)
 		SELECT t.relid FROM (SELECT tbl AS relid UNION SELECT relid FROM pg_partition_tree(tbl)) t
 		JOIN pg_class c ON c.oid = t.relid
 		WHERE c.relkind IN ('r', 'p')
 	LOOP
-		IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = 'slo_invalidate_insert') THEN
-			EXECUTE format('CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON %s '
-						   'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT '
-						   'EXECUTE FUNCTION slo_internal.invalidate()', part);
-		END IF;
-		IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = 'slo_invalidate_update') THEN
-			EXECUTE format('CREATE TRIGGER slo_invalidate_update AFTER UPDATE ON %s '
-						   'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT '
-						   'EXECUTE FUNCTION slo_internal.invalidate()', part);
-		END IF;
-		IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = 'slo_invalidate_delete') THEN
-			EXECUTE format('CREATE TRIGGER slo_invalidate_delete AFTER DELETE ON %s '
-						   'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT '
-						   'EXECUTE FUNCTION slo_internal.invalidate()', part);
-		END IF;
-		IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = 'slo_invalidate_truncate') THEN
-			EXECUTE format('CREATE TRIGGER slo_invalidate_truncate AFTER TRUNCATE ON %s '
-						   'FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate()', part);
-		END IF;
+		columns := coalesce(slo_internal.time_columns_of(part), '{}');
+		args := (SELECT string_agg(quote_literal(c), ', ' ORDER BY c) FROM unnest(columns) c);
+		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
+			spec := CASE op
+						WHEN 'insert' THEN 'AFTER INSERT ON %1$s REFERENCING NEW TABLE AS slo_new'
+						WHEN 'update' THEN 'AFTER UPDATE ON %1$s REFERENCING OLD TABLE AS slo_old NEW TABLE AS slo_new'
+						WHEN 'delete' THEN 'AFTER DELETE ON %1$s REFERENCING OLD TABLE AS slo_old'
+						ELSE 'AFTER TRUNCATE ON %1$s' END;
+			-- the trigger there, as created, if any
+			SELECT pg_get_triggerdef(t.oid) INTO have
+			FROM pg_trigger t WHERE t.tgrelid = part AND t.tgname = 'slo_capture_' || op;
+			-- %1$s the table, %2$s the columns, %3$I the trigger
+			spec := format('CREATE TRIGGER %3$I ' || spec || ' FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture(%2$s)',
+						   part, coalesce(args, ''), 'slo_capture_' || op);
+			CONTINUE WHEN have IS NOT DISTINCT FROM spec;
+			IF have IS NOT NULL THEN
+				EXECUTE format('DROP TRIGGER %I ON %s', 'slo_capture_' || op, part);
+			END IF;
+			EXECUTE spec;
+		END LOOP;
 	END LOOP;
 END
 $$;
--- Runs with the caller's rights (CREATE TRIGGER needs the TRIGGER privilege on
--- the table), so every role that may define objectives may call it.
 
-SELECT @extschema@.attach_triggers('@extschema@.event');
+-- The built-in event table has one time column, ts: its triggers are made
+-- here, once (writers do not own it, so they could not make them).
+CREATE TRIGGER slo_capture_insert AFTER INSERT ON @extschema@.event REFERENCING NEW TABLE AS slo_new
+	FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts');
+CREATE TRIGGER slo_capture_update AFTER UPDATE ON @extschema@.event REFERENCING OLD TABLE AS slo_old NEW TABLE AS slo_new
+	FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts');
+CREATE TRIGGER slo_capture_delete AFTER DELETE ON @extschema@.event REFERENCING OLD TABLE AS slo_old
+	FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts');
+CREATE TRIGGER slo_capture_truncate AFTER TRUNCATE ON @extschema@.event
+	FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts');
 
 ------------------------------------------------------------------------------
 -- Incremental rollup
 ------------------------------------------------------------------------------
 
--- The SQL that counts an objective's buckets, run as its owner by
--- query_counts_as with $1 = lo, $2 = hi, $3 = buckets.  It calls nothing of
--- slo_internal (the owner may not), so minutes are written out as
--- date_bin('1 minute', ts, '2000-01-01 00:00:00+00'), which is minute_of().
-CREATE FUNCTION slo_internal.counting_query(o @extschema@.objective, mode pg_catalog.text)
+
+-- The SQL that counts a group of objectives of one source table, owner,
+-- search_path and time column (none of them freshness objectives) in one
+-- pass over the minutes of the ranges $3, run as their owner by
+-- query_group_as: (objective_id, bucket, valid, good, sketch), a row per
+-- objective and minute with valid events.  It calls nothing of slo_internal
+-- (the owner may not), so minutes are written out as date_bin('1 minute',
+-- ts, '2000-01-01 00:00:00+00'), which is minute_of().
+CREATE FUNCTION slo_internal.counting_query(members @extschema@.objective[])
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	-- percentile objectives also keep a sketch of the value per minute
-	sk text := CASE WHEN o.sli_kind = 'percentile'
-					THEN format(', @extschema@.sketch((%s)::pg_catalog.float8) FILTER (WHERE (%s))',
-								o.value_expr, o.valid_expr)
-					ELSE '' END;
+	o @extschema@.objective;
+	counts text := '';
+	per_objective text := '';
+	i int := 0;
 BEGIN
-	IF o.sli_kind = 'freshness' THEN
-		-- time-weighted: between consecutive updates, the thing is fresh for
-		-- max_age and stale after; valid and good are milliseconds per minute
-		RETURN format($q$
+	FOREACH o IN ARRAY members LOOP
+		i := i + 1;
+		counts := counts || format(E',\n\t\tcount(*) FILTER (WHERE (%1$s)) AS slo_v%2$s, '
+										'count(*) FILTER (WHERE (%1$s) AND (%3$s)) AS slo_g%2$s',
+								   o.valid_expr, i, o.good_expr);
+		-- percentile objectives also keep a sketch of the value per minute
+		IF o.sli_kind = 'percentile' THEN
+			counts := counts || format(E',\n\t\t@extschema@.sketch((%s)::pg_catalog.float8) FILTER (WHERE (%s)) AS slo_s%s',
+									   o.value_expr, o.valid_expr, i);
+		END IF;
+		per_objective := per_objective || format('%s(%s::pg_catalog.int8, slo_v%s, slo_g%s, %s)',
+												 CASE WHEN i > 1 THEN ', ' ELSE '' END, o.id, i, i,
+												 CASE WHEN o.sli_kind = 'percentile' THEN 'slo_s' || i
+													  ELSE 'NULL::@extschema@.sketch' END);
+	END LOOP;
+	RETURN format($q$
+SELECT slo_k.objective_id, slo_w.slo_bucket, slo_k.valid, slo_k.good, slo_k.sketch
+FROM (
+	SELECT pg_catalog.date_bin('1 minute', %1$I, '2000-01-01 00:00:00+00') AS slo_bucket%3$s
+	FROM %2$s
+	JOIN pg_catalog.unnest($3) AS slo_r(slo_range)
+	  ON %1$I >= coalesce(pg_catalog.lower(slo_r.slo_range), '-infinity')
+	 AND %1$I < coalesce(pg_catalog.upper(slo_r.slo_range), 'infinity')
+	GROUP BY 1
+) AS slo_w
+CROSS JOIN LATERAL (VALUES %4$s) AS slo_k(objective_id, valid, good, sketch)
+WHERE slo_k.valid > 0$q$,
+		members[1].time_column, members[1].source, counts, per_objective);
+END
+$$;
+
+-- The SQL that counts a freshness objective, run as its owner by
+-- query_counts_as: time-weighted, between consecutive updates the thing is
+-- fresh for max_age and stale after; valid and good are milliseconds per
+-- minute.  $3 holds the changed minutes within [$1, $2) (NULL: all of
+-- them).  A change at minute m can only change the minutes from m to the
+-- next update after it, so only those are counted; the last update before
+-- $1 says how fresh it was at $1.  Every minute counted comes back, with 0
+-- valid where nothing was valid, so that the caller knows what it replaces.
+CREATE FUNCTION slo_internal.freshness_query(o @extschema@.objective)
+RETURNS pg_catalog.text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format($q$
 WITH slo_u AS (
 	SELECT slo_t, lead(slo_t) OVER (ORDER BY slo_t) AS slo_next
 	FROM ((SELECT %1$I AS slo_t FROM %2$s WHERE %1$I < $1 AND (%3$s) ORDER BY %1$I DESC LIMIT 1)
@@ -176,40 +193,153 @@ WITH slo_u AS (
 	SELECT greatest(slo_t, $1) AS slo_a, coalesce(slo_next, $2) AS slo_z,
 		   slo_t + %4$L::interval AS slo_fresh_until
 	FROM slo_u
+), slo_todo AS (
+	SELECT coalesce(pg_catalog.range_agg(pg_catalog.tstzrange(
+			   pg_catalog.date_bin('1 minute', lower(slo_r), timestamptz '2000-01-01 00:00:00+00'),
+			   pg_catalog.date_bin('1 minute', coalesce((SELECT min(u.slo_t) FROM slo_u u WHERE u.slo_t >= upper(slo_r)), $2)
+											   - interval '1 microsecond', timestamptz '2000-01-01 00:00:00+00')
+				   + interval '1 minute')), '{}')
+		   * pg_catalog.tstzmultirange(pg_catalog.tstzrange($1, $2)) AS slo_m
+	FROM pg_catalog.unnest(coalesce($3, pg_catalog.tstzmultirange(pg_catalog.tstzrange($1, $2)))) AS slo_r
+), slo_part AS (
+	SELECT s.slo_a, s.slo_z, s.slo_fresh_until, slo_p
+	FROM slo_seg s, slo_todo t,
+		 pg_catalog.unnest(t.slo_m * pg_catalog.tstzmultirange(pg_catalog.tstzrange(
+			 pg_catalog.date_bin('1 minute', s.slo_a, timestamptz '2000-01-01 00:00:00+00'), s.slo_z))) AS slo_p
+	WHERE s.slo_z > s.slo_a
 )
-SELECT slo_b,
-	   sum(greatest(0, extract(epoch FROM least(slo_b + interval '1 minute', slo_z) - greatest(slo_b, slo_a)) * 1000))::int8,
-	   sum(greatest(0, extract(epoch FROM least(slo_b + interval '1 minute', slo_z, slo_fresh_until) - greatest(slo_b, slo_a)) * 1000))::int8
-FROM slo_seg
-CROSS JOIN LATERAL generate_series(pg_catalog.date_bin('1 minute', slo_a, '2000-01-01 00:00:00+00'), slo_z - interval '1 microsecond', interval '1 minute') AS slo_b
-WHERE slo_z > slo_a
+SELECT slo_b, sum(slo_v)::int8, sum(slo_g)::int8
+FROM (SELECT slo_b,
+			 greatest(0, extract(epoch FROM least(slo_b + interval '1 minute', slo_z) - greatest(slo_b, slo_a)) * 1000) AS slo_v,
+			 greatest(0, extract(epoch FROM least(slo_b + interval '1 minute', slo_z, slo_fresh_until) - greatest(slo_b, slo_a)) * 1000) AS slo_g
+	  FROM slo_part
+	  CROSS JOIN LATERAL pg_catalog.generate_series(lower(slo_p), upper(slo_p) - interval '1 microsecond', interval '1 minute') AS slo_b
+	  UNION ALL
+	  SELECT slo_b, 0, 0
+	  FROM slo_todo, pg_catalog.unnest(slo_m) AS slo_r,
+		   pg_catalog.generate_series(lower(slo_r), upper(slo_r) - interval '1 minute', interval '1 minute') AS slo_b) slo_x
 GROUP BY slo_b$q$, o.time_column, o.source, o.valid_expr, o.max_age);
-	ELSIF mode = 'backfill' THEN
-		RETURN format($q$
-SELECT pg_catalog.date_bin('1 minute', %1$I, '2000-01-01 00:00:00+00'),
-	   count(*) FILTER (WHERE (%3$s)),
-	   count(*) FILTER (WHERE (%3$s) AND (%4$s))%5$s
-FROM %2$s
-WHERE %1$I >= $1
-GROUP BY 1$q$, o.time_column, o.source, o.valid_expr, o.good_expr, sk);
+
+-- The counts of this tick's recount, per objective and minute, until the
+-- transaction ends.
+CREATE FUNCTION slo_internal.counted_table()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF to_regclass('pg_temp.slo_counted') IS NULL THEN
+		CREATE TEMP TABLE slo_counted (objective_id int8, bucket timestamptz, valid int8, good int8,
+									   sketch @extschema@.sketch, PRIMARY KEY (objective_id, bucket))
+			ON COMMIT DROP;
 	ELSE
-		RETURN format($q$
-SELECT slo_b.slo_bucket, slo_c.*
-FROM unnest($3) AS slo_b(slo_bucket)
-CROSS JOIN LATERAL (
-	SELECT count(*) FILTER (WHERE (%3$s)) AS valid,
-		   count(*) FILTER (WHERE (%3$s) AND (%4$s)) AS good%5$s
-	FROM %2$s
-	WHERE %1$I >= slo_b.slo_bucket AND %1$I < slo_b.slo_bucket + interval '1 minute'
-) AS slo_c$q$, o.time_column, o.source, o.valid_expr, o.good_expr, sk);
+		TRUNCATE pg_temp.slo_counted;
 	END IF;
 END
 $$;
 
--- Replace the rollup buckets of [lo, hi) (or the listed buckets) with a
--- fresh count.  Returns the number of buckets counted.
-CREATE FUNCTION slo_internal.recount(o @extschema@.objective, mode pg_catalog.text,
-		lo pg_catalog.timestamptz, hi pg_catalog.timestamptz, buckets pg_catalog.timestamptz[])
+-- Replace objective o's rollup over the minutes of "ranges" with what
+-- pg_temp.slo_counted holds for it, writing only rows that change.  Minute
+-- layout (timeslices): rollup rows.  Hour layout (occurrences): the hours
+-- the ranges touch get their counted minutes, the days their new sums.
+-- "upto" bounds the hours an unbounded range touches.
+CREATE FUNCTION slo_internal.store_counts(o @extschema@.objective, ranges pg_catalog.tstzmultirange,
+		upto pg_catalog.timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF o.budgeting <> 'occurrences' THEN
+		DELETE FROM @extschema@.rollup r
+		WHERE r.objective_id = o.id AND r.breakdown = '' AND r.bucket <@ ranges
+		  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.objective_id = o.id AND c.bucket = r.bucket);
+		INSERT INTO @extschema@.rollup AS r (objective_id, bucket, valid, good, sketch)
+		SELECT c.objective_id, c.bucket, c.valid, c.good, c.sketch
+		FROM pg_temp.slo_counted c WHERE c.objective_id = o.id
+		ON CONFLICT (objective_id, breakdown, bucket) DO UPDATE
+			SET valid = EXCLUDED.valid, good = EXCLUDED.good, sketch = EXCLUDED.sketch
+			WHERE (r.valid, r.good) IS DISTINCT FROM (EXCLUDED.valid, EXCLUDED.good)
+			   OR slo_internal.sketch_send(r.sketch) IS DISTINCT FROM slo_internal.sketch_send(EXCLUDED.sketch);
+		RETURN;
+	END IF;
+
+	-- the hours the ranges touch (up to "upto"), and those the counts fall in
+	CREATE TEMP TABLE IF NOT EXISTS slo_hours (hour timestamptz PRIMARY KEY, valid int8, good int8,
+											   minute_valid int4[], minute_good int4[], empty bool)
+		ON COMMIT DROP;
+	TRUNCATE pg_temp.slo_hours;
+	INSERT INTO pg_temp.slo_hours (hour)
+	SELECT DISTINCT h FROM (
+		SELECT generate_series(date_bin('1 hour', lower(r), '2000-01-01 00:00+00'),
+							   least(upper(r), upto) - interval '1 microsecond', interval '1 hour') AS h
+		FROM unnest(ranges) r
+		WHERE NOT lower_inf(r)
+		UNION
+		SELECT date_bin('1 hour', c.bucket, '2000-01-01 00:00+00') FROM pg_temp.slo_counted c WHERE c.objective_id = o.id
+	) x;
+
+	-- each minute of those hours: its new count where the ranges cover it,
+	-- else what it had
+	UPDATE pg_temp.slo_hours t SET minute_valid = m.mv, minute_good = m.mg,
+		valid = m.v, good = m.g, empty = m.v = 0
+	FROM (
+		SELECT t.hour,
+			   array_agg(CASE WHEN s.minute <@ ranges THEN coalesce(c.valid, 0)::int4
+							  ELSE coalesce(h.minute_valid[s.i], 0) END ORDER BY s.i) AS mv,
+			   array_agg(CASE WHEN s.minute <@ ranges THEN coalesce(c.good, 0)::int4
+							  ELSE coalesce(h.minute_good[s.i], 0) END ORDER BY s.i) AS mg,
+			   sum(CASE WHEN s.minute <@ ranges THEN coalesce(c.valid, 0)
+						ELSE coalesce(h.minute_valid[s.i], 0) END)::int8 AS v,
+			   sum(CASE WHEN s.minute <@ ranges THEN coalesce(c.good, 0)
+						ELSE coalesce(h.minute_good[s.i], 0) END)::int8 AS g
+		FROM pg_temp.slo_hours t
+		CROSS JOIN LATERAL (SELECT i, t.hour + (i - 1) * interval '1 minute' AS minute
+							FROM generate_series(1, 60) i) s
+		LEFT JOIN slo_internal.rollup_hour h
+			   ON h.objective_id = o.id AND h.breakdown = '' AND h.hour = t.hour
+		LEFT JOIN pg_temp.slo_counted c ON c.objective_id = o.id AND c.bucket = s.minute
+		GROUP BY t.hour
+	) m
+	WHERE m.hour = t.hour;
+
+	DELETE FROM slo_internal.rollup_hour h
+	USING pg_temp.slo_hours t
+	WHERE h.objective_id = o.id AND h.breakdown = '' AND h.hour = t.hour AND t.empty;
+	INSERT INTO slo_internal.rollup_hour AS h (objective_id, hour, valid, good, minute_valid, minute_good)
+	SELECT o.id, t.hour, t.valid, t.good, t.minute_valid, t.minute_good
+	FROM pg_temp.slo_hours t WHERE NOT t.empty
+	ON CONFLICT (objective_id, breakdown, hour) DO UPDATE
+		SET valid = EXCLUDED.valid, good = EXCLUDED.good,
+			minute_valid = EXCLUDED.minute_valid, minute_good = EXCLUDED.minute_good
+		WHERE h.minute_valid IS DISTINCT FROM EXCLUDED.minute_valid
+		   OR h.minute_good IS DISTINCT FROM EXCLUDED.minute_good;
+
+	-- the days of those hours: their new sums
+	WITH days AS (
+		SELECT DISTINCT date_bin('1 day', t.hour, '2000-01-01 00:00+00') AS day FROM pg_temp.slo_hours t
+	), sums AS (
+		SELECT d.day, sum(h.valid)::int8 AS valid, sum(h.good)::int8 AS good
+		FROM days d
+		LEFT JOIN slo_internal.rollup_hour h
+			   ON h.objective_id = o.id AND h.breakdown = '' AND h.hour >= d.day AND h.hour < d.day + interval '1 day'
+		GROUP BY d.day
+	), gone AS (
+		DELETE FROM slo_internal.rollup_day r USING sums s
+		WHERE r.objective_id = o.id AND r.breakdown = '' AND r.day = s.day AND s.valid IS NULL
+	)
+	INSERT INTO slo_internal.rollup_day AS r (objective_id, day, valid, good)
+	SELECT o.id, s.day, s.valid, s.good FROM sums s WHERE s.valid IS NOT NULL
+	ON CONFLICT (objective_id, breakdown, day) DO UPDATE
+		SET valid = EXCLUDED.valid, good = EXCLUDED.good
+		WHERE (r.valid, r.good) IS DISTINCT FROM (EXCLUDED.valid, EXCLUDED.good);
+END
+$$;
+
+-- Count the minutes of "ranges" for a group of objectives of one table,
+-- owner, search_path and time column, in one query run as the owner, into
+-- pg_temp.slo_counted.  Returns the number of (objective, minute) rows.
+CREATE FUNCTION slo_internal.count_group(members @extschema@.objective[], ranges pg_catalog.tstzmultirange)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -217,113 +347,242 @@ AS $$
 DECLARE
 	n int8;
 BEGIN
-	IF to_regclass('pg_temp.slo_counted') IS NULL THEN
-		CREATE TEMP TABLE slo_counted (bucket timestamptz PRIMARY KEY, valid int8, good int8,
-										  sketch @extschema@.sketch)
-			ON COMMIT DROP;
-	ELSE
-		TRUNCATE pg_temp.slo_counted;
-	END IF;
-	IF o.sli_kind = 'percentile' THEN
-		INSERT INTO pg_temp.slo_counted
-		SELECT c.bucket, c.valid, c.good, c.sketch
-		FROM slo_internal.query_sketches_as(o.owner::regrole, o.search_path,
-										   slo_internal.counting_query(o, mode), lo, hi, buckets) c;
-	ELSE
-		INSERT INTO pg_temp.slo_counted
-		SELECT c.bucket, c.valid, c.good, NULL
-		FROM slo_internal.query_counts_as(o.owner::regrole, o.search_path,
-										 slo_internal.counting_query(o, mode), lo, hi, buckets) c;
-	END IF;
+	PERFORM slo_internal.counted_table();
+	INSERT INTO pg_temp.slo_counted
+	SELECT c.objective_id, c.bucket, c.valid, c.good, c.sketch
+	FROM slo_internal.query_group_as(members[1].owner::regrole, members[1].search_path,
+									 slo_internal.counting_query(members), NULL, NULL, ranges) c;
 	GET DIAGNOSTICS n = ROW_COUNT;
-
-	IF mode = 'buckets' THEN
-		DELETE FROM @extschema@.rollup r
-		WHERE r.objective_id = o.id AND r.bucket = ANY (buckets)
-		  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.bucket = r.bucket AND c.valid > 0);
-	ELSE
-		DELETE FROM @extschema@.rollup r
-		WHERE r.objective_id = o.id AND r.bucket >= lo AND (hi IS NULL OR r.bucket < hi)
-		  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.bucket = r.bucket AND c.valid > 0);
-	END IF;
-	INSERT INTO @extschema@.rollup AS r (objective_id, bucket, valid, good, sketch)
-	SELECT o.id, c.bucket, c.valid, c.good, c.sketch FROM pg_temp.slo_counted c WHERE c.valid > 0
-	ON CONFLICT (objective_id, bucket) DO UPDATE
-		SET valid = EXCLUDED.valid, good = EXCLUDED.good, sketch = EXCLUDED.sketch;
 	RETURN n;
 END
 $$;
 
--- Bring one objective's rollup up to date at instant "at": a backfill the
--- first time, then only the buckets the triggers invalidated (freshness:
--- also the open stretch since the last tick, as age grows with time).
-CREATE FUNCTION slo_internal.refresh_rollup(o @extschema@.objective, at pg_catalog.timestamptz)
+-- Count a freshness objective over the minutes of "ranges" within [lo, hi)
+-- (NULL: all of them), as far as a change there reaches, into
+-- pg_temp.slo_counted.  "replaced" is every minute counted; "counted" the
+-- number of them with valid time.
+CREATE FUNCTION slo_internal.count_freshness(o @extschema@.objective, lo pg_catalog.timestamptz,
+		hi pg_catalog.timestamptz, ranges pg_catalog.tstzmultirange,
+		OUT counted pg_catalog.int8, OUT replaced pg_catalog.tstzmultirange)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM slo_internal.counted_table();
+	CREATE TEMP TABLE IF NOT EXISTS slo_fresh (bucket timestamptz, valid int8, good int8) ON COMMIT DROP;
+	TRUNCATE pg_temp.slo_fresh;
+	INSERT INTO pg_temp.slo_fresh
+	SELECT c.bucket, c.valid, c.good
+	FROM slo_internal.query_counts_as(o.owner::regrole, o.search_path, slo_internal.freshness_query(o),
+									  lo, hi, ranges) c;
+	INSERT INTO pg_temp.slo_counted (objective_id, bucket, valid, good)
+	SELECT o.id, f.bucket, f.valid, f.good FROM pg_temp.slo_fresh f WHERE f.valid > 0;
+	GET DIAGNOSTICS counted = ROW_COUNT;
+	SELECT coalesce(range_agg(tstzrange(f.bucket, f.bucket + interval '1 minute')), '{}')
+	INTO replaced FROM pg_temp.slo_fresh f;
+END
+$$;
+
+-- An objective's source must still be there.
+CREATE FUNCTION slo_internal.check_source(o @extschema@.objective)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = o.source) THEN
+		RAISE EXCEPTION 'source table of objective "%" of service "%" no longer exists', o.name, o.service
+			USING ERRCODE = 'undefined_table',
+				  HINT = 'Redefine the objective on another table, or delete it from slo.objective.';
+	END IF;
+END
+$$;
+
+-- Drop objective o's rollup and start it again: a new objective, one
+-- redefined, or one whose source was truncated.  The backfill steps then
+-- count it back to its horizon, a day at a time, newest first.
+CREATE FUNCTION slo_internal.restart_rollup(o @extschema@.objective, e pg_catalog.timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM @extschema@.rollup WHERE objective_id = o.id;
+	DELETE FROM slo_internal.rollup_hour WHERE objective_id = o.id;
+	DELETE FROM slo_internal.rollup_day WHERE objective_id = o.id;
+	DELETE FROM slo_internal.pending WHERE objective_id = o.id;
+	INSERT INTO slo_internal.progress AS p (objective_id, revision, backfilled_from, computed_until, backfilled_until)
+	VALUES (o.id, o.revision, e, e, NULL)
+	ON CONFLICT (objective_id) DO UPDATE
+		SET revision = EXCLUDED.revision, backfilled_from = EXCLUDED.backfilled_from,
+			computed_until = EXCLUDED.computed_until, backfilled_until = NULL;
+END
+$$;
+
+-- One backfill step of objective o at minute e: count the day before what
+-- its rollup reaches back to (the first step also counts everything from e
+-- on), and stop at its horizon.  Returns the number of minutes counted.
+CREATE FUNCTION slo_internal.backfill_step(o @extschema@.objective, e pg_catalog.timestamptz)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	p slo_internal.progress;
-	lo timestamptz;
-	changed timestamptz[];
-	n int8 := 0;
+	lo timestamptz := slo_internal.minute_of(e - slo_internal.horizon_of(o));
+	chunk_lo timestamptz;
+	chunk_hi timestamptz;
+	ranges tstzmultirange;
+	n int8;
 BEGIN
-	-- nothing after the last whole minute is counted (see evaluate())
-	at := slo_internal.minute_of(at);
-	lo := slo_internal.minute_of(at - slo_internal.horizon_of(o));
-	IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = o.source) THEN
-		RAISE EXCEPTION 'source table of objective "%" of service "%" no longer exists', o.name, o.service
-			USING ERRCODE = 'undefined_table',
-				  HINT = 'Redefine the objective on another table, or delete it from slo.objective.';
-	END IF;
-
+	PERFORM slo_internal.check_source(o);
 	SELECT * INTO p FROM slo_internal.progress WHERE objective_id = o.id;
-	IF p.objective_id IS NOT NULL AND p.revision <> o.revision THEN
-		-- redefined since the rollup was built: rebuild it from scratch
-		DELETE FROM slo_internal.progress WHERE objective_id = o.id;
-		DELETE FROM @extschema@.rollup WHERE objective_id = o.id;
-		p := NULL;
-	END IF;
-
-	-- the triggers' notes; those of writers still in flight stay for the next tick
-	WITH gone AS (
-		DELETE FROM slo_internal.invalidation i WHERE i.objective_id = o.id RETURNING i.bucket
-	)
-	SELECT array_agg(DISTINCT bucket ORDER BY bucket) INTO changed FROM gone
-	WHERE p.objective_id IS NOT NULL AND (bucket >= p.backfilled_from OR bucket = '-infinity');
-
-	IF changed[1] = '-infinity' THEN
-		-- the source was truncated: rebuild from scratch
-		DELETE FROM slo_internal.progress WHERE objective_id = o.id;
-		DELETE FROM @extschema@.rollup WHERE objective_id = o.id;
-		p := NULL;
-	END IF;
-
-	IF p.objective_id IS NULL THEN
-		IF o.sli_kind = 'freshness' THEN
-			n := slo_internal.recount(o, 'range', lo, at, NULL);
-		ELSE
-			n := slo_internal.recount(o, 'backfill', lo, NULL, NULL);
-		END IF;
-		INSERT INTO slo_internal.progress (objective_id, revision, backfilled_from, computed_until)
-		VALUES (o.id, o.revision, lo, at);
-		RETURN n;
-	END IF;
-
+	chunk_hi := p.backfilled_from;
+	chunk_lo := greatest(lo, chunk_hi - interval '1 day');
 	IF o.sli_kind = 'freshness' THEN
-		n := slo_internal.recount(o, 'range',
-								 LEAST(coalesce(changed[1], 'infinity'),
-									   slo_internal.minute_of(p.computed_until)),
-								 at, NULL);
-	ELSIF changed IS NOT NULL THEN
-		n := slo_internal.recount(o, 'buckets', NULL, NULL, changed);
+		-- the first step also counts up to e (freshness has nothing after
+		-- it); each later one its own day, the update before it included
+		IF chunk_hi >= p.computed_until THEN
+			chunk_hi := e;
+		END IF;
+		SELECT c.counted INTO n FROM slo_internal.count_freshness(o, chunk_lo, chunk_hi, NULL) c;
+		ranges := tstzmultirange(tstzrange(chunk_lo, chunk_hi));
+		PERFORM slo_internal.store_counts(o, ranges, e);
+		UPDATE slo_internal.progress SET computed_until = greatest(computed_until, e) WHERE objective_id = o.id;
+	ELSE
+		-- the first step counts [chunk_lo, infinity): events stamped after e too
+		ranges := tstzmultirange(tstzrange(chunk_lo, CASE WHEN chunk_hi >= p.computed_until THEN NULL ELSE chunk_hi END));
+		n := slo_internal.count_group(ARRAY[o], ranges);
+		PERFORM slo_internal.store_counts(o, ranges, e + interval '1 hour');
 	END IF;
-
-	-- keep only what some window can still reach
-	DELETE FROM @extschema@.rollup r WHERE r.objective_id = o.id AND r.bucket < lo;
-	UPDATE slo_internal.progress SET computed_until = at,
-		backfilled_from = GREATEST(backfilled_from, lo)
+	UPDATE slo_internal.progress
+	SET backfilled_from = chunk_lo,
+		backfilled_until = CASE WHEN chunk_lo <= lo THEN lo END
 	WHERE objective_id = o.id;
 	RETURN n;
 END
 $$;
+
+-- Count the changed minutes of a group of backfilled objectives of one
+-- table, owner, search_path and time column (no freshness objectives): each
+-- takes its own pending minutes (from what its rollup covers on), one
+-- query counts the union, and each stores its own.  Returns the number of
+-- (objective, minute) rows counted.
+CREATE FUNCTION slo_internal.recount_group(ids pg_catalog.int8[], e pg_catalog.timestamptz)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	members @extschema@.objective[];
+	own tstzmultirange[];
+	o @extschema@.objective;
+	all_ranges tstzmultirange := '{}';
+	r tstzmultirange;
+	n int8 := 0;
+	i int := 0;
+BEGIN
+	FOR o IN SELECT ob.* FROM @extschema@.objective ob WHERE ob.id = ANY (ids) ORDER BY ob.id LOOP
+		PERFORM slo_internal.check_source(o);
+		WITH gone AS (DELETE FROM slo_internal.pending pd WHERE pd.objective_id = o.id RETURNING pd.changed)
+		SELECT g.changed * tstzmultirange(tstzrange(p.backfilled_from, NULL)) INTO r
+		FROM gone g, slo_internal.progress p WHERE p.objective_id = o.id;
+		CONTINUE WHEN r IS NULL OR isempty(r);
+		members := members || o;
+		own := own || r;
+		all_ranges := all_ranges + r;
+	END LOOP;
+	IF members IS NULL THEN
+		RETURN 0;
+	END IF;
+	n := slo_internal.count_group(members, all_ranges);
+	FOREACH o IN ARRAY members LOOP
+		i := i + 1;
+		PERFORM slo_internal.store_counts(o, own[i], e + interval '1 hour');
+	END LOOP;
+	RETURN n;
+END
+$$;
+
+-- Count what changed for a backfilled freshness objective: from the first
+-- changed minute (or the last tick's end, since age grows with time) to e.
+CREATE FUNCTION slo_internal.recount_freshness(o @extschema@.objective, e pg_catalog.timestamptz)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p slo_internal.progress;
+	changed tstzmultirange;
+	n int8;
+BEGIN
+	PERFORM slo_internal.check_source(o);
+	SELECT * INTO p FROM slo_internal.progress WHERE objective_id = o.id;
+	WITH gone AS (DELETE FROM slo_internal.pending pd WHERE pd.objective_id = o.id RETURNING pd.changed)
+	SELECT g.changed * tstzmultirange(tstzrange(p.backfilled_from, NULL)) INTO changed FROM gone g;
+	-- what changed, and the minutes since the last tick (age grows)
+	changed := (coalesce(changed, '{}') + tstzmultirange(tstzrange(slo_internal.minute_of(p.computed_until), e)))
+			   * tstzmultirange(tstzrange(NULL, e));
+	IF isempty(changed) THEN
+		UPDATE slo_internal.progress SET computed_until = e WHERE objective_id = o.id;
+		RETURN 0;
+	END IF;
+	SELECT c.counted, c.replaced INTO n, changed
+	FROM slo_internal.count_freshness(o, lower(changed), e, changed) c;
+	PERFORM slo_internal.store_counts(o, changed, e);
+	UPDATE slo_internal.progress SET computed_until = e WHERE objective_id = o.id;
+	RETURN n;
+END
+$$;
+
+-- Drop what no window of any objective can reach any more, and what
+-- deleted objectives left.
+CREATE FUNCTION slo_internal.prune_rollups(e pg_catalog.timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- deleted objectives
+	DELETE FROM @extschema@.rollup r USING slo_internal.progress p
+	WHERE r.objective_id = p.objective_id AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
+	DELETE FROM slo_internal.rollup_hour r USING slo_internal.progress p
+	WHERE r.objective_id = p.objective_id AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
+	DELETE FROM slo_internal.rollup_day r USING slo_internal.progress p
+	WHERE r.objective_id = p.objective_id AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
+	DELETE FROM @extschema@.evaluation v WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = v.objective_id);
+	DELETE FROM slo_internal.pending d WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = d.objective_id);
+	DELETE FROM slo_internal.progress p WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
+
+	-- beyond each objective's horizon
+	WITH h AS (
+		SELECT o.id, slo_internal.minute_of(e - slo_internal.horizon_of(o)) AS lo
+		FROM @extschema@.objective o
+	), m AS (
+		DELETE FROM @extschema@.rollup r USING h WHERE r.objective_id = h.id AND r.bucket < h.lo
+	), hr AS (
+		DELETE FROM slo_internal.rollup_hour r USING h
+		WHERE r.objective_id = h.id AND r.hour < date_bin('1 hour', h.lo, '2000-01-01 00:00+00')
+	), d AS (
+		DELETE FROM slo_internal.rollup_day r USING h
+		WHERE r.objective_id = h.id AND r.day < date_bin('1 day', h.lo, '2000-01-01 00:00+00')
+	)
+	UPDATE slo_internal.progress p SET backfilled_from = h.lo, backfilled_until = h.lo
+	FROM h WHERE p.objective_id = h.id AND p.backfilled_from < h.lo;
+END
+$$;
+
+-- Every objective's rollup as one row per minute with valid events,
+-- whichever layout holds it: what a recount of the source rows must equal.
+CREATE VIEW slo_internal.minutes AS
+SELECT r.objective_id, r.bucket, r.valid, r.good
+FROM @extschema@.rollup r
+WHERE r.breakdown = ''
+UNION ALL
+SELECT h.objective_id, h.hour + (m.i - 1) * interval '1 minute', m.v::pg_catalog.int8, m.g::pg_catalog.int8
+FROM slo_internal.rollup_hour h,
+	 ROWS FROM (pg_catalog.unnest(h.minute_valid), pg_catalog.unnest(h.minute_good)) WITH ORDINALITY AS m(v, g, i)
+WHERE h.breakdown = '' AND m.v > 0;
+COMMENT ON VIEW slo_internal.minutes IS
+'every objective''s rollup, one row per minute with valid events: what a recount of the source rows must equal';
+GRANT SELECT ON slo_internal.minutes TO slo_reader;

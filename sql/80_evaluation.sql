@@ -3,10 +3,116 @@
  * of the rollup, by budgeting method, and one objective's evaluation.
  */
 
+-- Valid and good units in the minutes [a, b) of an objective budgeted in
+-- occurrences, from its hour and day rows: the whole UTC days inside, the
+-- whole hours inside but outside those days, and the minutes of the hours
+-- that [a, b) starts or ends inside.  A 30-day window reads about 30 day
+-- rows, up to 46 hour rows and two of them again for their minutes.
+CREATE FUNCTION slo_internal.range_sum(objective_id pg_catalog.int8, a pg_catalog.timestamptz,
+		b pg_catalog.timestamptz, OUT valid pg_catalog.int8, OUT good pg_catalog.int8)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+	origin CONSTANT timestamptz := '2000-01-01 00:00:00+00';
+	id CONSTANT int8 := range_sum.objective_id;
+	ha timestamptz;		-- the first whole hour at or after a
+	hb timestamptz;		-- the last hour boundary at or before b
+	da timestamptz;		-- the first whole day at or after ha
+	db timestamptz;		-- the last day boundary at or before hb
+	v int8;
+	g int8;
+BEGIN
+	valid := 0;
+	good := 0;
+	IF a >= b THEN
+		RETURN;
+	END IF;
+	ha := date_bin('1 hour', a, origin);
+	IF ha < a THEN
+		ha := ha + interval '1 hour';
+	END IF;
+	hb := date_bin('1 hour', b, origin);
+
+	IF ha > hb THEN
+		-- a and b inside one hour: its minutes [a, b)
+		SELECT coalesce(sum(x.v), 0), coalesce(sum(x.g), 0) INTO valid, good
+		FROM slo_internal.rollup_hour h,
+			 unnest(h.minute_valid[1 + extract(epoch FROM a - h.hour)::int / 60 : extract(epoch FROM b - h.hour)::int / 60],
+					h.minute_good[1 + extract(epoch FROM a - h.hour)::int / 60 : extract(epoch FROM b - h.hour)::int / 60]) AS x(v, g)
+		WHERE h.objective_id = id AND h.breakdown = '' AND h.hour = hb;
+		RETURN;
+	END IF;
+
+	da := date_bin('1 day', ha, origin);
+	IF da < ha THEN
+		da := da + interval '1 day';
+	END IF;
+	db := date_bin('1 day', hb, origin);
+	IF da < db THEN
+		SELECT coalesce(sum(d.valid), 0), coalesce(sum(d.good), 0) INTO v, g
+		FROM slo_internal.rollup_day d
+		WHERE d.objective_id = id AND d.breakdown = '' AND d.day >= da AND d.day < db;
+		valid := valid + v;
+		good := good + g;
+		SELECT coalesce(sum(h.valid), 0), coalesce(sum(h.good), 0) INTO v, g
+		FROM slo_internal.rollup_hour h
+		WHERE h.objective_id = id AND h.breakdown = ''
+		  AND ((h.hour >= ha AND h.hour < da) OR (h.hour >= db AND h.hour < hb));
+	ELSE
+		SELECT coalesce(sum(h.valid), 0), coalesce(sum(h.good), 0) INTO v, g
+		FROM slo_internal.rollup_hour h
+		WHERE h.objective_id = id AND h.breakdown = '' AND h.hour >= ha AND h.hour < hb;
+	END IF;
+	valid := valid + v;
+	good := good + g;
+
+	-- the minutes [a, ha) of the hour before ha, and [hb, b) of hour hb
+	IF a < ha THEN
+		SELECT coalesce(sum(x.v), 0), coalesce(sum(x.g), 0) INTO v, g
+		FROM slo_internal.rollup_hour h,
+			 unnest(h.minute_valid[1 + extract(epoch FROM a - h.hour)::int / 60 : 60],
+					h.minute_good[1 + extract(epoch FROM a - h.hour)::int / 60 : 60]) AS x(v, g)
+		WHERE h.objective_id = id AND h.breakdown = '' AND h.hour = ha - interval '1 hour';
+		valid := valid + v;
+		good := good + g;
+	END IF;
+	IF hb < b THEN
+		SELECT coalesce(sum(x.v), 0), coalesce(sum(x.g), 0) INTO v, g
+		FROM slo_internal.rollup_hour h,
+			 unnest(h.minute_valid[1 : extract(epoch FROM b - h.hour)::int / 60],
+					h.minute_good[1 : extract(epoch FROM b - h.hour)::int / 60]) AS x(v, g)
+		WHERE h.objective_id = id AND h.breakdown = '' AND h.hour = hb;
+		valid := valid + v;
+		good := good + g;
+	END IF;
+END
+$$;
+
+-- The minutes a correction of objective o excludes, as whole minutes: a
+-- minute is excluded when its start lies in the correction's range.
+CREATE FUNCTION slo_internal.corrected_minutes(objective_id pg_catalog.int8)
+RETURNS pg_catalog.tstzmultirange
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (
+	SELECT coalesce(range_agg(tstzrange(
+			   CASE WHEN lower_inf(c.during) THEN '-infinity'
+					WHEN lower_inc(c.during) AND slo_internal.minute_of(lower(c.during)) = lower(c.during) THEN lower(c.during)
+					ELSE slo_internal.minute_of(lower(c.during)) + interval '1 minute' END,
+			   CASE WHEN upper_inf(c.during) THEN 'infinity'
+					WHEN NOT upper_inc(c.during) AND slo_internal.minute_of(upper(c.during)) = upper(c.during) THEN upper(c.during)
+					ELSE slo_internal.minute_of(upper(c.during)) + interval '1 minute' END)), '{}')
+	FROM @extschema@.correction c
+	WHERE c.objective_id = corrected_minutes.objective_id
+);
+
 -- Counted units and bad units of an objective in [lo, hi), from its rollup,
 -- by its budgeting method: events (occurrences), whole slices (timeslices)
 -- or the sum of (1 - slice ratio) (ratio_timeslices).  Corrections and, for
--- timeslices, the unfinished last slice are left out.
+-- timeslices, the unfinished last slice are left out.  An objective without
+-- corrections pays nothing for them.
 CREATE FUNCTION slo_internal.measure(o @extschema@.objective, origin pg_catalog.timestamptz,
 		lo pg_catalog.timestamptz, hi pg_catalog.timestamptz,
 		OUT valid pg_catalog.int8, OUT good pg_catalog.int8,
@@ -17,14 +123,22 @@ AS $$
 DECLARE
 	slices_total int8;
 	slices_seen int8;
+	corrected bool := EXISTS (SELECT 1 FROM @extschema@.correction c WHERE c.objective_id = o.id);
+	part tstzrange;
+	part_sum record;
 BEGIN
 	IF o.budgeting = 'occurrences' THEN
-		SELECT coalesce(sum(r.valid), 0), coalesce(sum(r.good), 0)
-		INTO valid, good
-		FROM @extschema@.rollup r
-		WHERE r.objective_id = o.id AND r.bucket >= lo AND r.bucket < hi
-		  AND NOT EXISTS (SELECT 1 FROM @extschema@.correction c
-						  WHERE c.objective_id = o.id AND c.during @> r.bucket);
+		IF NOT corrected THEN
+			SELECT * INTO valid, good FROM slo_internal.range_sum(o.id, lo, hi);
+		ELSE
+			valid := 0;
+			good := 0;
+			FOR part IN SELECT unnest(tstzmultirange(tstzrange(lo, hi)) - slo_internal.corrected_minutes(o.id)) LOOP
+				part_sum := slo_internal.range_sum(o.id, lower(part), upper(part));
+				valid := valid + part_sum.valid;
+				good := good + part_sum.good;
+			END LOOP;
+		END IF;
 		counted := valid;
 		bad := valid - good;
 		RETURN;
@@ -35,9 +149,9 @@ BEGIN
 			   CASE WHEN o.sli_kind = 'percentile'
 					THEN @extschema@.percentile(@extschema@.merge(r.sketch), o.percentile) END AS p
 		FROM @extschema@.rollup r
-		WHERE r.objective_id = o.id AND r.bucket >= lo AND r.bucket < hi
-		  AND NOT EXISTS (SELECT 1 FROM @extschema@.correction c
-						  WHERE c.objective_id = o.id AND c.during @> r.bucket)
+		WHERE r.objective_id = o.id AND r.breakdown = '' AND r.bucket >= lo AND r.bucket < hi
+		  AND (NOT corrected OR NOT EXISTS (SELECT 1 FROM @extschema@.correction c
+											WHERE c.objective_id = o.id AND c.during @> r.bucket))
 		GROUP BY 1
 	), judged AS (
 		SELECT v, g,
@@ -67,8 +181,8 @@ BEGIN
 		FROM generate_series(date_bin(o.slice, lo, origin), hi - o.slice, o.slice) AS s
 		WHERE s >= lo
 		  AND s + o.slice > (SELECT min(r.bucket) FROM @extschema@.rollup r WHERE r.objective_id = o.id)
-		  AND NOT EXISTS (SELECT 1 FROM @extschema@.correction c
-						  WHERE c.objective_id = o.id AND c.during && tstzrange(s, s + o.slice));
+		  AND (NOT corrected OR NOT EXISTS (SELECT 1 FROM @extschema@.correction c
+											WHERE c.objective_id = o.id AND c.during && tstzrange(s, s + o.slice)));
 		IF slices_total > slices_seen THEN
 			counted := slices_total;
 			IF o.empty_slices = 'bad' THEN
@@ -154,6 +268,13 @@ BEGIN
 		e.time_to_exhaustion := make_interval(secs => e.remaining * w_secs / e.burn_1h);
 	END IF;
 	e.too_little_data := mw.valid < o.min_events OR mw.counted = 0;
+	-- until its rollup reaches back over the whole window (and SLA window),
+	-- a new objective's numbers are partial: no policy acts on them
+	e.backfilling := NOT EXISTS (SELECT 1 FROM slo_internal.progress p
+								 WHERE p.objective_id = o.id AND p.revision = o.revision
+								   AND (p.backfilled_until IS NOT NULL
+										OR p.backfilled_from <= LEAST(w.window_start, at - interval '3 days',
+																	  at - coalesce(o.sla_window, interval '0'))));
 
 	IF o.sla_target IS NOT NULL THEN
 		m := slo_internal.measure(o, at - o.sla_window, at - o.sla_window, at);

@@ -1,22 +1,67 @@
 /*
- * tick.sql: CALL slo.tick() -- rollup, then status, then policies, for every
- * enabled objective, each in a subtransaction of its own.
+ * tick.sql: CALL slo.tick() -- what changed, recounted table by table; new
+ * objectives backfilled a day at a time; then every objective evaluated,
+ * its policy applied, its history kept.  Each step runs in a subtransaction
+ * of its own (src/tick.c), and the tick commits between steps when it can.
  */
 
--- One objective's share of a tick: rollup, evaluation, policy.  Returns the
--- number of buckets recounted.
-CREATE FUNCTION slo_internal.tick_objective(o @extschema@.objective, at pg_catalog.timestamptz)
+-- One step of a tick (run by tick_step_guarded): the recount of a group of
+-- objectives of one table, owner, search_path and time column; the recount
+-- of a freshness objective; a backfill step; the evaluation of objectives.
+-- Returns what it counted (minutes, or objectives evaluated).
+CREATE FUNCTION slo_internal.tick_step(step pg_catalog.text, ids pg_catalog.int8[], at pg_catalog.timestamptz)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e timestamptz := slo_internal.minute_of(at);
+	o @extschema@.objective;
+BEGIN
+	CASE step
+		WHEN 'recount' THEN
+			RETURN slo_internal.recount_group(ids, e);
+		WHEN 'freshness' THEN
+			SELECT * INTO o FROM @extschema@.objective WHERE id = ids[1];
+			RETURN slo_internal.recount_freshness(o, e);
+		WHEN 'backfill' THEN
+			SELECT * INTO o FROM @extschema@.objective WHERE id = ids[1];
+			RETURN slo_internal.backfill_step(o, e);
+		WHEN 'evaluate' THEN
+			RETURN slo_internal.evaluate_objectives(ids, at);
+	END CASE;
+END
+$$;
+
+-- The guard (src/tick.c): tick_step() in a subtransaction, under
+-- slo.lock_timeout; a failure of any kind comes back as (NULL, sqlstate,
+-- message) and is rolled back; a cancel of the tick itself is re-raised.
+CREATE FUNCTION slo_internal.tick_step_guarded(step pg_catalog.text, ids pg_catalog.int8[], at pg_catalog.timestamptz,
+		OUT result pg_catalog.int8, OUT sqlstate pg_catalog.text, OUT message pg_catalog.text)
+AS 'MODULE_PATHNAME', 'tick_step_guarded'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+-- May the calling procedure commit (CALL at top level, outside a
+-- transaction block)?
+CREATE FUNCTION slo_internal.may_commit()
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'may_commit'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- Evaluate objectives at instant "at" in one statement, write their status,
+-- apply their policies, keep their history and their closed periods.
+-- Returns the number evaluated.
+CREATE FUNCTION slo_internal.evaluate_objectives(ids pg_catalog.int8[], at pg_catalog.timestamptz)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	n int8;
-	e @extschema@.evaluation;
 BEGIN
-	n := slo_internal.refresh_rollup(o, at);
-	e := slo_internal.evaluate(o, at);
-	INSERT INTO @extschema@.evaluation VALUES (e.*)
+	INSERT INTO @extschema@.evaluation AS v
+	SELECT e.* FROM @extschema@.objective o CROSS JOIN LATERAL slo_internal.evaluate(o, at) e
+	WHERE o.id = ANY (ids)
 	ON CONFLICT (objective_id) DO UPDATE SET
 		evaluated_at = EXCLUDED.evaluated_at, window_start = EXCLUDED.window_start,
 		window_end = EXCLUDED.window_end, counted_until = EXCLUDED.counted_until,
@@ -27,21 +72,73 @@ BEGIN
 		burn_30m = EXCLUDED.burn_30m, burn_1h = EXCLUDED.burn_1h,
 		burn_6h = EXCLUDED.burn_6h, burn_1d = EXCLUDED.burn_1d, burn_3d = EXCLUDED.burn_3d,
 		time_to_exhaustion = EXCLUDED.time_to_exhaustion,
-		too_little_data = EXCLUDED.too_little_data, sla_sli = EXCLUDED.sla_sli,
-		tier = EXCLUDED.tier, action = EXCLUDED.action,
+		too_little_data = EXCLUDED.too_little_data, backfilling = EXCLUDED.backfilling,
+		sla_sli = EXCLUDED.sla_sli, tier = EXCLUDED.tier, action = EXCLUDED.action,
 		last_error = NULL, last_error_sqlstate = NULL, last_error_at = NULL;
-	PERFORM slo_internal.apply_policy(o, e);
+	GET DIAGNOSTICS n = ROW_COUNT;
+
+	PERFORM slo_internal.apply_policy(o, v)
+	FROM @extschema@.objective o JOIN @extschema@.evaluation v ON v.objective_id = o.id
+	WHERE o.id = ANY (ids) AND NOT v.backfilling;
+
+	-- one history row per objective and hour: the first evaluation in it
+	INSERT INTO @extschema@.history (objective_id, hour, counted_until, window_start, valid, good, sli,
+									 consumed, remaining, burn_5m, burn_30m, burn_1h, burn_6h, burn_1d,
+									 burn_3d, tier, action)
+	SELECT v.objective_id, date_bin('1 hour', v.counted_until, '2000-01-01 00:00+00'), v.counted_until,
+		   v.window_start, v.valid, v.good, v.sli, v.consumed, v.remaining, v.burn_5m, v.burn_30m,
+		   v.burn_1h, v.burn_6h, v.burn_1d, v.burn_3d, v.tier, v.action
+	FROM @extschema@.evaluation v
+	WHERE v.objective_id = ANY (ids) AND NOT v.backfilling
+	ON CONFLICT (objective_id, hour) DO NOTHING;
+
+	PERFORM slo_internal.record_periods(o, slo_internal.minute_of(at))
+	FROM @extschema@.objective o WHERE o.id = ANY (ids);
 	RETURN n;
 END
 $$;
 
--- tick_objective() in a subtransaction, under slo.lock_timeout: a failure of
--- any kind comes back as (NULL, sqlstate, message) and is rolled back; a
--- cancel of the tick itself is re-raised (src/tick.c).
-CREATE FUNCTION slo_internal.tick_objective_guarded(objective_id pg_catalog.int8, at pg_catalog.timestamptz,
-		OUT recounted pg_catalog.int8, OUT sqlstate pg_catalog.text, OUT message pg_catalog.text)
-AS 'MODULE_PATHNAME', 'tick_objective_guarded'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+-- Record the closed periods of objective o that its rollup covers and
+-- that are not recorded yet: its previous budget window (calendar
+-- objectives), the previous UTC month and the previous UTC quarter.
+CREATE FUNCTION slo_internal.record_periods(o @extschema@.objective, e pg_catalog.timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	covered_from timestamptz := (SELECT p.backfilled_from FROM slo_internal.progress p WHERE p.objective_id = o.id);
+	period record;
+	m record;
+	budget float8;
+BEGIN
+	FOR period IN
+		SELECT 'window' AS kind, w.window_start AS ps, w.window_end AS pe
+		FROM slo_internal.window_of(o, (slo_internal.window_of(o, e)).window_start) w
+		WHERE o.window_kind = 'calendar'
+		UNION ALL
+		SELECT 'month', date_trunc('month', e - interval '1 microsecond', 'UTC') - interval '1 month',
+			   date_trunc('month', e - interval '1 microsecond', 'UTC')
+		UNION ALL
+		SELECT 'quarter', date_trunc('quarter', e - interval '1 microsecond', 'UTC') - interval '3 months',
+			   date_trunc('quarter', e - interval '1 microsecond', 'UTC')
+	LOOP
+		CONTINUE WHEN period.pe > e OR covered_from IS NULL OR covered_from > period.ps;
+		CONTINUE WHEN EXISTS (SELECT 1 FROM @extschema@.period_result r
+							  WHERE r.objective_id = o.id AND r.period = period.kind AND r.period_start = period.ps);
+		m := slo_internal.measure(o, period.ps, period.ps, period.pe);
+		budget := CASE WHEN o.budgeting = 'occurrences' THEN (1 - o.target) * m.counted
+					   ELSE (1 - o.target) * (extract(epoch FROM period.pe - period.ps) / extract(epoch FROM o.slice)) END;
+		INSERT INTO @extschema@.period_result (objective_id, period, period_start, period_end, valid, good, sli,
+											   target, consumed, met)
+		VALUES (o.id, period.kind, period.ps, period.pe, m.valid, m.good,
+				CASE WHEN m.counted > 0 THEN 1 - m.bad / m.counted END, o.target,
+				CASE WHEN budget > 0 AND m.counted > 0 THEN m.bad / budget END,
+				CASE WHEN m.counted > 0 THEN 1 - m.bad / m.counted >= o.target END)
+		ON CONFLICT DO NOTHING;
+	END LOOP;
+END
+$$;
 
 -- Record an objective's failure in its status.  If even that cannot be done
 -- within a second (its objective row is locked by its owner, or it was just
@@ -63,32 +160,77 @@ EXCEPTION WHEN OTHERS THEN
 	NULL;
 END
 $$;
+
+-- Move the notes the capture triggers committed into slo_internal.pending,
+-- per objective reading the table they fired on (or one of its partitions)
+-- through the same time column.  Notes of tables no objective reads go.
+CREATE FUNCTION slo_internal.take_notes()
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	WITH notes AS (
+		DELETE FROM slo_internal.invalidation RETURNING relid, time_column, changed
+	), mapped AS (
+		SELECT o.id, n.changed
+		FROM notes n
+		JOIN @extschema@.objective o
+		  ON o.time_column = n.time_column
+		 AND (o.source = n.relid OR o.source IN (SELECT pg_catalog.pg_partition_ancestors(n.relid::pg_catalog.regclass)))
+	)
+	INSERT INTO slo_internal.pending AS p (objective_id, changed)
+	SELECT m.id, pg_catalog.range_agg(m.changed) FROM mapped m GROUP BY m.id
+	ON CONFLICT (objective_id) DO UPDATE SET changed = p.changed + EXCLUDED.changed;
+END;
+
 /*
- * CALL slo.tick(): rollup, then status, then policy tiers and freezes, for
- * every enabled objective, in one transaction.  Idempotent.  A second tick
- * that starts while one runs skips (it cannot take slo.tick_lock) instead of
- * waiting.  An objective that fails, in any way (its owner lost SELECT on
- * the source, its expression raised an error or an assertion, its counting
- * query ran past slo.query_timeout, it waited for a lock past
- * slo.lock_timeout), has the error recorded in its status and in the tick's
- * log, its work rolled back, and does not stop the others; a cancel of the
- * tick itself stops the tick.
+ * CALL slo.tick(): for every enabled objective, the minutes that changed
+ * are recounted (one query per source table, owner, search_path and time
+ * column), new objectives are backfilled a day at a time for at most
+ * slo.backfill_time per tick, and then every objective is evaluated, its
+ * policy applied and its history kept.  Idempotent.
+ *
+ * Each step runs in a subtransaction (src/tick.c): a step that fails, in
+ * any way (an objective's expression raised an error, query_canceled or an
+ * assertion; its counting query ran past slo.query_timeout; a lock wait ran
+ * past slo.lock_timeout), is rolled back, its objectives keep what they had
+ * to recount, the error is recorded on them and in the tick's log, and the
+ * tick goes on; a failed group is retried one objective at a time, so one
+ * objective's error stays its own.  A cancel of the tick itself stops it.
+ *
+ * Called at top level, outside a transaction block (as pg_cron does), the
+ * tick commits after each step, so no transaction of it holds locks on a
+ * source table for longer than one step.  A second tick that starts while
+ * one runs skips instead of waiting.
  */
 CREATE PROCEDURE @extschema@.tick(at pg_catalog.timestamptz DEFAULT NULL)
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	started timestamptz := clock_timestamp();
-	o record;
+	-- (types qualified: they are resolved before the path below is set)
+	started pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+	e pg_catalog.timestamptz;
+	can_commit pg_catalog.bool;
+	o @extschema@.objective;
+	g record;
 	r record;
-	n_buckets int8 := 0;
-	n_objectives int4 := 0;
-	n_errors int4 := 0;
-	failures jsonb := '[]';
+	id pg_catalog.int8;
+	failed pg_catalog.int8[] := '{}';
+	evaluate_ids pg_catalog.int8[];
+	n_buckets pg_catalog.int8 := 0;
+	n_objectives pg_catalog.int4 := 0;
+	failures pg_catalog.jsonb := '[]';
+	backfill_until pg_catalog.timestamptz;
 BEGIN
+	-- no SET clause (a procedure with one cannot commit): pin the path here,
+	-- again after each commit
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	-- "at" evaluates as of another instant (tests, replays); normally now()
 	at := coalesce(at, now());
+	e := slo_internal.minute_of(at);
+	can_commit := slo_internal.may_commit();
+
+	-- one tick at a time
 	BEGIN
 		LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE NOWAIT;
 	EXCEPTION WHEN lock_not_available THEN
@@ -98,36 +240,170 @@ BEGIN
 		RAISE NOTICE 'tick skipped: another tick is running';
 		RETURN;
 	END;
+	IF EXISTS (SELECT 1 FROM slo_internal.tick_state s
+			   WHERE s.pid <> pg_backend_pid()
+				 AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.pid)) THEN
+		INSERT INTO @extschema@.tick_log (started_at, finished_at, buckets_recounted,
+										  objectives_evaluated, errors, skipped)
+		VALUES (started, clock_timestamp(), 0, 0, 0, true);
+		RAISE NOTICE 'tick skipped: another tick is running';
+		RETURN;
+	END IF;
+	INSERT INTO slo_internal.tick_state (pid, started_at) VALUES (pg_backend_pid(), started)
+	ON CONFLICT (only_row) DO UPDATE SET pid = EXCLUDED.pid, started_at = EXCLUDED.started_at;
 
-	FOR o IN SELECT ob.id, ob.service, ob.name FROM @extschema@.objective ob WHERE ob.enabled ORDER BY ob.id LOOP
-		r := slo_internal.tick_objective_guarded(o.id, at);
-		IF r.sqlstate IS NULL THEN
-			n_buckets := n_buckets + coalesce(r.recounted, 0);
-			n_objectives := n_objectives + 1;
-			CONTINUE;
-		END IF;
-		n_errors := n_errors + 1;
-		failures := failures || jsonb_build_object('objective_id', o.id, 'service', o.service,
-												   'objective', o.name, 'sqlstate', r.sqlstate,
-												   'message', r.message);
-		RAISE WARNING 'objective "%" of service "%" failed: %', o.name, o.service, r.message
-			USING DETAIL = format('SQLSTATE %s. The other objectives were evaluated.', r.sqlstate);
-		PERFORM slo_internal.record_failure(o.id, at, r.sqlstate, r.message);
+	-- what changed, per objective; what deleted objectives and the passing
+	-- of time leave behind; objectives new, redefined or truncated start over
+	PERFORM slo_internal.take_notes();
+	PERFORM slo_internal.prune_rollups(e);
+	FOR o IN
+		SELECT ob.* FROM @extschema@.objective ob
+		LEFT JOIN slo_internal.progress p ON p.objective_id = ob.id
+		LEFT JOIN slo_internal.pending pd ON pd.objective_id = ob.id
+		WHERE ob.enabled AND (p.objective_id IS NULL OR p.revision <> ob.revision OR lower_inf(pd.changed))
+	LOOP
+		PERFORM slo_internal.restart_rollup(o, e);
 	END LOOP;
+	IF can_commit THEN
+		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+		LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE;
+	END IF;
+
+	-- recount what changed: one query per source table, owner, search_path
+	-- and time column; freshness objectives one by one
+	FOR g IN
+		SELECT array_agg(ob.id ORDER BY ob.id) AS ids, bool_or(ob.sli_kind = 'freshness') AS freshness
+		FROM @extschema@.objective ob
+		JOIN slo_internal.pending pd ON pd.objective_id = ob.id
+		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
+		WHERE ob.enabled
+		GROUP BY ob.source, ob.owner, ob.search_path, ob.time_column, ob.sli_kind = 'freshness',
+				 CASE WHEN ob.sli_kind = 'freshness' THEN ob.id END
+		UNION ALL
+		-- freshness objectives with nothing pending still age
+		SELECT ARRAY[ob.id], true
+		FROM @extschema@.objective ob
+		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
+		WHERE ob.enabled AND ob.sli_kind = 'freshness'
+		  AND NOT EXISTS (SELECT 1 FROM slo_internal.pending pd WHERE pd.objective_id = ob.id)
+	LOOP
+		r := slo_internal.tick_step_guarded(CASE WHEN g.freshness THEN 'freshness' ELSE 'recount' END, g.ids, at);
+		IF r.sqlstate IS NULL THEN
+			n_buckets := n_buckets + r.result;
+		ELSIF cardinality(g.ids) = 1 THEN
+			failed := failed || g.ids;
+			failures := failures || slo_internal.failure_note(g.ids[1], r.sqlstate, r.message);
+		ELSE
+			-- whose error was it?  each alone
+			FOREACH id IN ARRAY g.ids LOOP
+				r := slo_internal.tick_step_guarded('recount', ARRAY[id], at);
+				IF r.sqlstate IS NULL THEN
+					n_buckets := n_buckets + r.result;
+				ELSE
+					failed := failed || id;
+					failures := failures || slo_internal.failure_note(id, r.sqlstate, r.message);
+				END IF;
+			END LOOP;
+		END IF;
+		IF can_commit THEN
+			COMMIT;
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+			LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE;
+		END IF;
+	END LOOP;
+
+	-- backfill, newest day first, for at most slo.backfill_time
+	backfill_until := clock_timestamp() + slo_internal.backfill_time();
+	LOOP
+		SELECT ob.id INTO id
+		FROM @extschema@.objective ob
+		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
+		WHERE ob.enabled AND p.backfilled_until IS NULL AND ob.id <> ALL (failed)
+		ORDER BY p.backfilled_from DESC, ob.id
+		LIMIT 1;
+		EXIT WHEN NOT FOUND OR (clock_timestamp() > backfill_until);
+		r := slo_internal.tick_step_guarded('backfill', ARRAY[id], at);
+		IF r.sqlstate IS NULL THEN
+			n_buckets := n_buckets + r.result;
+		ELSE
+			failed := failed || id;
+			failures := failures || slo_internal.failure_note(id, r.sqlstate, r.message);
+		END IF;
+		IF can_commit THEN
+			COMMIT;
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+			LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE;
+		END IF;
+	END LOOP;
+
+	-- evaluate everything that did not fail, in one statement; if that
+	-- fails, one by one
+	SELECT array_agg(ob.id ORDER BY ob.id) INTO evaluate_ids
+	FROM @extschema@.objective ob WHERE ob.enabled AND ob.id <> ALL (failed);
+	IF evaluate_ids IS NOT NULL THEN
+		r := slo_internal.tick_step_guarded('evaluate', evaluate_ids, at);
+		IF r.sqlstate IS NULL THEN
+			n_objectives := r.result;
+		ELSE
+			FOREACH id IN ARRAY evaluate_ids LOOP
+				r := slo_internal.tick_step_guarded('evaluate', ARRAY[id], at);
+				IF r.sqlstate IS NULL THEN
+					n_objectives := n_objectives + r.result;
+				ELSE
+					failed := failed || id;
+					failures := failures || slo_internal.failure_note(id, r.sqlstate, r.message);
+				END IF;
+			END LOOP;
+		END IF;
+	END IF;
 	PERFORM slo_internal.lift_orphaned_freezes();
 
 	INSERT INTO @extschema@.tick_log (started_at, finished_at, buckets_recounted,
 									  objectives_evaluated, errors, failures)
-	VALUES (started, clock_timestamp(), n_buckets, n_objectives, n_errors,
-			CASE WHEN n_errors > 0 THEN failures END);
-	-- kept seven days of wall-clock time ("at" may be any instant)
+	VALUES (started, clock_timestamp(), n_buckets, n_objectives, cardinality(failed),
+			CASE WHEN cardinality(failed) > 0 THEN failures END);
+	-- the log is kept seven days of wall-clock time ("at" may be any
+	-- instant), the history 13 months (pruned at each new hour)
 	DELETE FROM @extschema@.tick_log WHERE started_at < started - interval '7 days';
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.history h WHERE h.hour = date_bin('1 hour', e, '2000-01-01 00:00+00')) THEN
+		DELETE FROM @extschema@.history WHERE hour < e - interval '13 months';
+	END IF;
+	DELETE FROM slo_internal.tick_state;
 END
 $$;
 REVOKE ALL ON PROCEDURE @extschema@.tick(pg_catalog.timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE @extschema@.tick(pg_catalog.timestamptz) TO slo_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.rollup, slo_internal.invalidation,
-	slo_internal.progress, @extschema@.evaluation, @extschema@.tick_log TO slo_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.rollup, slo_internal.rollup_hour, slo_internal.rollup_day,
+	slo_internal.invalidation, slo_internal.pending, slo_internal.progress, slo_internal.tick_state,
+	@extschema@.evaluation, @extschema@.tick_log, @extschema@.history, @extschema@.period_result TO slo_admin;
 -- (slo_admin sets and lifts policy freezes through slo_writer's rights on
 -- slo.freezes, in its own name like everybody; it may call every function
 -- of slo_internal: internal_rights.sql)
+
+-- A failed objective, for the tick's log and its status: records the
+-- failure and returns the log's element.
+CREATE FUNCTION slo_internal.failure_note(objective_id pg_catalog.int8, sqlstate pg_catalog.text,
+		message pg_catalog.text)
+RETURNS pg_catalog.jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	o record;
+BEGIN
+	SELECT ob.service, ob.name INTO o FROM @extschema@.objective ob WHERE ob.id = failure_note.objective_id;
+	RAISE WARNING 'objective "%" of service "%" failed: %', o.name, o.service, message
+		USING DETAIL = format('SQLSTATE %s. The other objectives were evaluated.', sqlstate);
+	PERFORM slo_internal.record_failure(failure_note.objective_id, now(), sqlstate, message);
+	RETURN jsonb_build_object('objective_id', failure_note.objective_id, 'service', o.service,
+							  'objective', o.name, 'sqlstate', sqlstate, 'message', message);
+END
+$$;
+
+-- How long one tick may spend backfilling new objectives (slo.backfill_time).
+CREATE FUNCTION slo_internal.backfill_time()
+RETURNS pg_catalog.interval
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN pg_catalog.current_setting('slo.backfill_time')::pg_catalog.interval;

@@ -2,7 +2,7 @@
  * status.sql: slo.status, the dashboard view.
  */
 
-CREATE VIEW @extschema@.status AS
+CREATE OR REPLACE VIEW @extschema@.status AS
 SELECT o.service, o.name AS objective, o.sli_kind, o.budgeting, o.window_kind,
 	   e.window_start, e.window_end, e.counted_until, e.valid, e.good, e.sli, o.target,
 	   e.error_budget, e.budget_unit, e.consumed, e.remaining,
@@ -11,7 +11,8 @@ SELECT o.service, o.name AS objective, o.sli_kind, o.budgeting, o.window_kind,
 	   o.sla_target, o.sla_window, e.sla_sli, e.sla_sli - o.sla_target AS sla_margin,
 	   o.policy, e.tier, e.action,
 	   EXISTS (SELECT 1 FROM @extschema@.freezes f WHERE f.service = o.service AND f.lifted_at IS NULL) AS frozen,
-	   e.evaluated_at, e.last_error, e.last_error_sqlstate, o.id AS objective_id
+	   e.evaluated_at, e.last_error, e.last_error_sqlstate, o.id AS objective_id,
+	   e.backfilling
 FROM @extschema@.objective o
 LEFT JOIN @extschema@.evaluation e ON e.objective_id = o.id;
 COMMENT ON VIEW @extschema@.status IS

@@ -112,11 +112,13 @@ check_result_shape(TupleDesc got, TupleDesc want)
 
 /*
  * query_counts_as(owner regrole, search_path text, query text,
- *                 lo timestamptz, hi timestamptz, buckets timestamptz[])
+ *                 lo timestamptz, hi timestamptz, ranges tstzmultirange)
  * returns table (bucket timestamptz, valid bigint, good bigint)
- * (and, declared as query_sketches_as, a fourth column: sketch slo.sketch)
+ * (and, declared as query_group_as, the columns the counting query of a
+ * group of objectives returns)
  *
- * Runs "query" with $1 = lo, $2 = hi, $3 = buckets as role "owner" in a
+ * Runs "query" with $1 = lo, $2 = hi, $3 = ranges (each of the type the
+ * declaration gives it) as role "owner" in a
  * security-restricted operation, with search_path set for the duration, and
  * returns its rows.  The caller must have the privileges of "owner" (or be a
  * superuser), so this can never grant more than the caller already has.
@@ -131,7 +133,7 @@ query_counts_as(PG_FUNCTION_ARGS)
 	Oid			owner;
 	char	   *search_path;
 	char	   *query;
-	Oid			argtypes[3] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZARRAYOID};
+	Oid			argtypes[3];
 	Datum		values[3];
 	char		nulls[3] = {' ', ' ', ' '};
 	Oid			save_userid;
@@ -152,6 +154,8 @@ query_counts_as(PG_FUNCTION_ARGS)
 	query = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	for (i = 0; i < 3; i++)
 	{
+		/* $1..$3 have the types the SQL declaration gives arguments 4..6 */
+		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i + 3);
 		values[i] = PG_ARGISNULL(i + 3) ? (Datum) 0 : PG_GETARG_DATUM(i + 3);
 		nulls[i] = PG_ARGISNULL(i + 3) ? 'n' : ' ';
 	}

@@ -42,6 +42,9 @@ int			slo_query_timeout = 30000;
 /* slo.lock_timeout: how long one objective's work waits for a lock, ms */
 int			slo_lock_timeout = 5000;
 
+/* slo.backfill_time: how long one tick may spend backfilling, ms */
+static int	slo_backfill_time = 10000;
+
 
 void		_PG_init(void);
 
@@ -67,6 +70,17 @@ _PG_init(void)
 							"0 waits forever.",
 							&slo_lock_timeout,
 							5000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("slo.backfill_time",
+							"How long one tick may spend backfilling new objectives.",
+							"A new objective is counted back to its horizon a day at a time, "
+							"newest first; each tick spends at most this long on it, so a "
+							"large backfill never holds up the regular tick of the others.",
+							&slo_backfill_time,
+							10000, 0, INT_MAX,
 							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);

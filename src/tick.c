@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * tick.c
- *	  The guard around each objective's share of a tick: one objective's
- *	  failure, of any kind, is recorded and the tick goes on; a cancel of the
- *	  tick itself still stops it.
+ *	  The guard around each step of a tick (the recount of a group of
+ *	  objectives, a backfill step, the evaluation): one step's failure, of
+ *	  any kind, is rolled back and reported, and the tick goes on; a cancel
+ *	  of the tick itself still stops it.  And whether the tick may commit
+ *	  between its steps.
  *
  * PL/pgSQL's EXCEPTION WHEN OTHERS does not catch query_canceled or
  * assert_failure, so an objective whose expression raised either (or ran
@@ -49,56 +51,39 @@ is_cancel_of_tick(const ErrorData *edata)
 }
 
 /*
- * Run "SELECT <own schema>.tick_objective(o, $2) FROM <extension schema>.objective o
- * WHERE o.id = $1", returning the number of buckets it recounted.
- * tick_objective lives beside this function (slo_internal), the objective
- * table in the extension's schema (slo).
+ * Run query (one row, one int8 column) with the given parameters through
+ * SPI, returning that value (0 when NULL or no row).
  */
 static int64
-run_tick_objective(const char *own_schema, const char *ext_schema, Datum objective_id, Datum at)
+run_step_query(const char *query, int nargs, Oid *argtypes, Datum *values)
 {
-	Oid			argtypes[2] = {INT8OID, TIMESTAMPTZOID};
-	Datum		values[2] = {objective_id, at};
-	char	   *query;
-	int64		recounted = 0;
+	int64		result = 0;
 	bool		isnull;
 
-	query = psprintf("SELECT %s.tick_objective(o, $2) FROM %s.objective o WHERE o.id = $1",
-					 own_schema, ext_schema);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 2, argtypes, values, NULL, false, 1) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(query, nargs, argtypes, values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed");
 	if (SPI_processed == 1)
 	{
 		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
 		if (!isnull)
-			recounted = DatumGetInt64(d);
+			result = DatumGetInt64(d);
 	}
 	SPI_finish();
-	return recounted;
+	return result;
 }
 
 /*
- * tick_objective_guarded(objective_id bigint, at timestamptz,
- *                        OUT recounted bigint, OUT sqlstate text, OUT message text)
- *
- * Runs the objective's share of a tick (rollup, evaluation, policy) in a
- * subtransaction.  On success: (recounted, NULL, NULL).  On any failure but
- * a cancel of the tick itself, everything the objective did is rolled back
- * and (NULL, sqlstate, message) comes back for the tick to record; a cancel
- * of the tick is re-thrown.  Runs with the caller's rights; revoked from
- * PUBLIC.
+ * Run query in a subtransaction, under slo.lock_timeout, and return its
+ * record: (result, NULL, NULL) on success; on any failure but a cancel of
+ * the tick itself, everything it did is rolled back and (NULL, sqlstate,
+ * message) comes back; a cancel of the tick is re-thrown.
  */
-PG_FUNCTION_INFO_V1(tick_objective_guarded);
-Datum
-tick_objective_guarded(PG_FUNCTION_ARGS)
+static Datum
+run_guarded(FunctionCallInfo fcinfo, const char *query, int nargs, Oid *argtypes, Datum *values)
 {
-	Datum		objective_id = PG_GETARG_DATUM(0);
-	Datum		at = PG_GETARG_DATUM(1);
-	char	   *own_schema;
-	char	   *ext_schema;
 	TupleDesc	tupdesc;
 	Datum		result[3] = {0, 0, 0};
 	bool		nulls[3] = {false, true, true};
@@ -109,13 +94,6 @@ tick_objective_guarded(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
-	own_schema = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
-	ext_schema = get_namespace_name(slo_extension_schema());
-	if (own_schema == NULL || ext_schema == NULL)
-		elog(ERROR, "cache lookup failed for the schemas of extension \"slo\"");
-	own_schema = (char *) quote_identifier(own_schema);
-	ext_schema = (char *) quote_identifier(ext_schema);
-
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
 
@@ -124,14 +102,15 @@ tick_objective_guarded(PG_FUNCTION_ARGS)
 		/*
 		 * An objective's owner could hold a lock its work needs (say an
 		 * uncommitted delete of one of its rows): wait for it only so long.
-		 * The setting is undone when this returns, and by the rollback on error.
+		 * The setting is undone when this returns, and by the rollback on
+		 * error.
 		 */
 		int			save_nestlevel = NewGUCNestLevel();
 
 		(void) set_config_option("lock_timeout", psprintf("%d", slo_lock_timeout),
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
-		result[0] = Int64GetDatum(run_tick_objective(own_schema, ext_schema, objective_id, at));
+		result[0] = Int64GetDatum(run_step_query(query, nargs, argtypes, values));
 		AtEOXact_GUC(true, save_nestlevel);
 
 		ReleaseCurrentSubTransaction();
@@ -163,4 +142,71 @@ tick_objective_guarded(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, result, nulls)));
+}
+
+/* The schema a function lives in, quoted. */
+static const char *
+own_schema(FunctionCallInfo fcinfo)
+{
+	char	   *schema = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
+
+	if (schema == NULL)
+		elog(ERROR, "cache lookup failed for the schema of function %u", fcinfo->flinfo->fn_oid);
+	return quote_identifier(schema);
+}
+
+/*
+ * tick_step_guarded(step text, ids bigint[], at timestamptz,
+ *                   OUT result bigint, OUT sqlstate text, OUT message text)
+ *
+ * Runs "SELECT <own schema>.tick_step(step, ids, at)", one step of the tick
+ * for one objective or a group of them, as run_guarded() says.  Runs with
+ * the caller's rights; slo_admin only.
+ */
+PG_FUNCTION_INFO_V1(tick_step_guarded);
+Datum
+tick_step_guarded(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[3] = {TEXTOID, INT8ARRAYOID, TIMESTAMPTZOID};
+	Datum		values[3] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2)};
+
+	return run_guarded(fcinfo, psprintf("SELECT %s.tick_step($1, $2, $3)", own_schema(fcinfo)),
+					   3, argtypes, values);
+}
+
+/*
+ * tick_objective_guarded(objective_id bigint, at timestamptz,
+ *                        OUT recounted bigint, OUT sqlstate text, OUT message text)
+ *
+ * The guard of versions 0.4 and 0.5, kept for their SQL: runs
+ * "SELECT <own schema>.tick_objective(o, $2) FROM <extension schema>.objective o
+ * WHERE o.id = $1" as run_guarded() says.
+ */
+PG_FUNCTION_INFO_V1(tick_objective_guarded);
+Datum
+tick_objective_guarded(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[2] = {INT8OID, TIMESTAMPTZOID};
+	Datum		values[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
+	char	   *ext_schema = get_namespace_name(slo_extension_schema());
+
+	if (ext_schema == NULL)
+		elog(ERROR, "cache lookup failed for the schema of extension \"slo\"");
+	return run_guarded(fcinfo,
+					   psprintf("SELECT %s.tick_objective(o, $2) FROM %s.objective o WHERE o.id = $1",
+								own_schema(fcinfo), quote_identifier(ext_schema)),
+					   2, argtypes, values);
+}
+
+/*
+ * may_commit() returns boolean
+ *
+ * May the procedure that calls this commit?  Yes when it runs in a
+ * non-atomic context: CALL at top level, outside a transaction block.
+ */
+PG_FUNCTION_INFO_V1(may_commit);
+Datum
+may_commit(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(SPI_inside_nonatomic_context());
 }

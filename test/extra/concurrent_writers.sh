@@ -96,7 +96,7 @@ ANALYZE cw_req;
 CALL slo.tick();
 TRUNCATE slo.tick_log;
 SQL
-echo "setup: $(q "SELECT count(*) FROM cw_req") rows, $(q "SELECT count(*) FROM slo.rollup") rollup buckets after the backfilling tick ($(( $(date +%s%3N) - t0 )) ms)"
+echo "setup: $(q "SELECT count(*) FROM cw_req") rows, $(q "SELECT count(*) FROM slo_internal.minutes") rollup buckets after the backfilling tick ($(( $(date +%s%3N) - t0 )) ms)"
 max_id=$(q "SELECT max(id) FROM cw_req")
 
 # ---- the writers ----------------------------------------------------------
@@ -246,7 +246,7 @@ WITH o AS (
 ), fresh_nonempty AS (
 	SELECT * FROM fresh WHERE valid > 0		-- the rollup keeps no empty minutes
 ), rolled AS (
-	SELECT r.objective_id AS id, r.bucket, r.valid, r.good FROM slo.rollup r
+	SELECT r.objective_id AS id, r.bucket, r.valid, r.good FROM slo_internal.minutes r
 )
 SELECT o.name,
 	   count(r.bucket) AS rollup_buckets,
@@ -254,7 +254,8 @@ SELECT o.name,
 	   count(*) FILTER (WHERE (r.valid, r.good) IS DISTINCT FROM (f.valid, f.good)) AS mismatched,
 	   coalesce(sum(r.valid), 0), coalesce(sum(r.good), 0),
 	   coalesce(sum(f.valid), 0), coalesce(sum(f.good), 0),
-	   (SELECT count(*) FROM slo_internal.invalidation i WHERE i.objective_id = o.id) AS pending
+	   (SELECT count(*) FROM slo_internal.invalidation i WHERE i.relid = 'cw_req'::regclass)
+	   + (SELECT count(*) FROM slo_internal.pending p WHERE p.objective_id = o.id) AS pending
 FROM o
 LEFT JOIN (rolled r FULL JOIN fresh_nonempty f USING (id, bucket)) ON o.id = coalesce(r.id, f.id)
 GROUP BY o.id, o.name

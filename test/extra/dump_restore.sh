@@ -11,7 +11,7 @@
 # and set again, probe events, and a tick at a fixed instant.  Then pg_dump
 # -Fc, pg_restore into a second database, and there: every configuration
 # table equal to the original, the shipped policies present once, the
-# identity sequences where they were, the invalidation triggers back on the
+# identity sequences where they were, the capture triggers back on the
 # user tables; a tick at the same instant gives the same slo.status, sets no
 # second freeze; the triggers work (a new row and a deleted row change the
 # counts); new objectives and events take the next ids.
@@ -169,10 +169,12 @@ same "slo.correction" "SELECT * FROM slo.correction ORDER BY id"
 same "slo.deploy_freeze" "SELECT * FROM slo.deploy_freeze ORDER BY service, kind, objective_id"
 same "slo.freeze_history" "SELECT * FROM slo.freeze_history ORDER BY id"
 same "slo.event (probe events)" "SELECT * FROM slo.event ORDER BY id"
+same "slo.history (what the ticks evaluated, hour by hour)" "SELECT * FROM slo.history ORDER BY objective_id, hour"
+same "slo.period_result (closed periods)" "SELECT * FROM slo.period_result ORDER BY objective_id, period, period_start"
 same "identity sequences of the dumped tables" \
 	"SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'slo'
 	 AND sequencename IN ('objective_id_seq', 'correction_id_seq', 'freeze_history_id_seq', 'event_id_seq') ORDER BY 1"
-same "invalidation triggers on the user tables" \
+same "capture triggers on the user tables" \
 	"SELECT tgrelid::regclass, tgname, tgenabled, pg_get_triggerdef(oid) FROM pg_trigger
 	 WHERE NOT tgisinternal AND tgname LIKE 'slo\_%' ORDER BY tgrelid::regclass::text, tgname"
 same "user tables" "SELECT 'api_req', count(*), sum(status), sum(ms) FROM api_req

@@ -1,7 +1,7 @@
 --
 -- Attacks by a role holding only slo_writer and CREATE on a schema of its
 -- own (mallory), each of which worked against 0.3, and what happens now:
---   1. reaching the extension owner's rights through slo_internal.invalidate();
+--   1. reaching the extension owner's rights through the trigger on source tables;
 --   2. stopping every tick with one objective's expression;
 --   3. holding the tick's mutual exclusion (also test/specs/tick_lock.spec);
 --   4. a C loop that ignores cancel (slo.percentiles);
@@ -52,13 +52,19 @@ SELECT slo.define_objective('alice-shop', 'order-ok', source => 'alice.orders', 
 RESET ROLE;
 
 ------------------------------------------------------------------------------
--- 1. slo_internal.invalidate() is SECURITY DEFINER and reads the transition tables
---    new_rows and old_rows by name.  Attached by mallory to a table of her
---    own without them, a temp view or table of hers named new_rows used to
---    stand in, and her function ran as the extension's owner.  Now the
---    function refuses to run unless fired as one of the triggers slo
---    creates, with their transition tables.
+-- 1. The trigger on source tables used to be SECURITY DEFINER and to read
+--    the transition tables new_rows and old_rows by name: attached by
+--    mallory to a table of her own without them, a temp view or table of
+--    hers named new_rows stood in, and her function ran as the extension's
+--    owner.  Now slo_internal.capture() is a C function that runs with the
+--    writer's rights, reads the transition tables the trigger manager hands
+--    it (no name is looked up), reads only timestamptz columns (no cast, no
+--    function of anyone's), and writes notes that name only the table it
+--    fired on.  Fired any other way it refuses.
 ------------------------------------------------------------------------------
+SELECT p.prosecdef AS capture_is_security_definer, l.lanname
+FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+WHERE p.oid = 'slo_internal.capture'::regproc;
 SET ROLE slo_test_mallory;
 CREATE TABLE mallory.t (ts timestamptz);
 CREATE FUNCTION mallory.escalate() RETURNS timestamptz LANGUAGE plpgsql AS $$
@@ -69,17 +75,24 @@ END $$;
 SELECT slo.define_service('mallory-svc');
 SELECT slo.define_objective('mallory-svc', 'mine', source => 'mallory.t', good => 'true', target => 0.9) IS NOT NULL AS defined;
 -- a. a statement trigger without transition tables, and a temp view
-CREATE TRIGGER grab AFTER INSERT ON mallory.t FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate();
+CREATE TRIGGER grab AFTER INSERT ON mallory.t FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts');
 CREATE TEMP VIEW new_rows AS SELECT mallory.escalate() AS ts;
+CREATE TEMP VIEW slo_new AS SELECT mallory.escalate() AS ts;
 SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
 DROP TRIGGER grab ON mallory.t;
--- b. the same under slo's own trigger name
-CREATE TRIGGER slo_invalidate_insert_x AFTER INSERT ON mallory.t FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate();
+DROP VIEW new_rows, slo_new;
+-- b. as a row trigger, and as a BEFORE statement trigger
+CREATE TRIGGER grab AFTER INSERT ON mallory.t FOR EACH ROW EXECUTE FUNCTION slo_internal.capture('ts');
 SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
-DROP TRIGGER slo_invalidate_insert_x ON mallory.t;
--- c. a temp table whose ts has a type of hers with an implicit cast to
---    timestamptz, and transition tables under other names
-DROP VIEW new_rows;
+DROP TRIGGER grab ON mallory.t;
+CREATE TRIGGER grab BEFORE INSERT ON mallory.t FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts');
+SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
+DROP TRIGGER grab ON mallory.t;
+-- c. called directly
+SELECT pg_temp.error($$SELECT slo_internal.capture()$$);
+-- d. a time column of a type of hers with an implicit cast to timestamptz:
+--    the column is not read (so her cast never runs); every minute of her
+--    table is noted instead, and her insert goes through
 CREATE TYPE mallory.stamp AS (t timestamptz);
 CREATE FUNCTION mallory.stamp_to_ts(mallory.stamp) RETURNS timestamptz LANGUAGE plpgsql AS $$
 BEGIN
@@ -87,28 +100,25 @@ BEGIN
 	RETURN ($1).t;
 END $$;
 CREATE CAST (mallory.stamp AS timestamptz) WITH FUNCTION mallory.stamp_to_ts(mallory.stamp) AS IMPLICIT;
-CREATE TEMP TABLE new_rows (ts mallory.stamp);
-INSERT INTO new_rows VALUES (row(now()));
-DROP TRIGGER slo_invalidate_insert ON mallory.t;
-CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON mallory.t
-	REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate();
-SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
-DROP TRIGGER slo_invalidate_insert ON mallory.t;
--- d. as a row trigger
-CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON mallory.t
-	FOR EACH ROW EXECUTE FUNCTION slo_internal.invalidate();
-SELECT pg_temp.error($$INSERT INTO mallory.t VALUES (now()) RETURNING 1$$);
-DROP TRIGGER slo_invalidate_insert ON mallory.t;
--- e. called directly
-SELECT pg_temp.error($$SELECT slo_internal.invalidate()$$);
--- f. her own copy of slo's trigger, exactly as slo makes it: the transition
---    table is found before her temp table, so only her real rows are read
-CREATE TRIGGER slo_invalidate_insert AFTER INSERT ON mallory.t
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate();
+CREATE TABLE mallory.s (ts mallory.stamp);
+CREATE TRIGGER grab AFTER INSERT ON mallory.s REFERENCING NEW TABLE AS slo_new
+	FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts', 'no_such_column');
+INSERT INTO mallory.s VALUES (row(now()));
+-- e. her own copy of slo's trigger, exactly as slo makes it, on her table
+--    and on Alice's (which she cannot: not the owner)
+CREATE TRIGGER grab AFTER INSERT ON mallory.t REFERENCING NEW TABLE AS slo_new
+	FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts');
 INSERT INTO mallory.t VALUES ('2026-11-20 10:00:30+00');
+SELECT pg_temp.error($$CREATE TRIGGER grab AFTER INSERT ON alice.orders REFERENCING NEW TABLE AS slo_new
+	FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture('ts')$$);
+-- f. she cannot write a note of her own, nor read or remove anyone's
+SELECT pg_temp.error($$INSERT INTO slo_internal.invalidation VALUES ('mallory.t'::regclass, 'ts', '{(,)}', now())$$);
+SELECT pg_temp.error($$DELETE FROM slo_internal.invalidation$$);
 RESET ROLE;
 SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'slo_test_mallory';
-SELECT o.name, i.bucket FROM slo_internal.invalidation i JOIN slo.objective o ON o.id = i.objective_id ORDER BY 1, 2;
+-- her tables only: the slo trigger and her copy each noted mallory.t
+-- (slo.attach_triggers() made the first), and mallory.s in full
+SELECT relid::regclass AS source, time_column, changed FROM slo_internal.invalidation ORDER BY 1, 2, 3;
 DELETE FROM slo_internal.invalidation;
 
 ------------------------------------------------------------------------------
@@ -153,6 +163,15 @@ SELECT slo.define_objective('mallory-svc', 'fake-cancel', source => 'mallory.ev'
 SELECT slo.define_objective('mallory-svc', 'assert', source => 'mallory.ev', good => 'mallory.assert_fails(ts)', target => 0.9) IS NOT NULL AS defined;
 SELECT slo.define_objective('mallory-svc', 'slow', source => 'mallory.ev', good => 'mallory.slow(ts)', target => 0.9) IS NOT NULL AS defined;
 SELECT slo.define_objective('mallory-svc', 'plain-error', source => 'mallory.ev', good => 'mallory.plain_error(ts)', target => 0.9) IS NOT NULL AS defined;
+-- and one that fails only once a bad event comes
+CREATE FUNCTION mallory.fails_on_bad(ok boolean) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	IF NOT ok THEN
+		RAISE EXCEPTION 'mallory fails late';
+	END IF;
+	RETURN ok;
+END $$;
+SELECT slo.define_objective('mallory-svc', 'late-error', source => 'mallory.ev', good => 'mallory.fails_on_bad(ok)', target => 0.9) IS NOT NULL AS defined;
 RESET ROLE;
 UPDATE slo.objective SET enabled = false WHERE name = 'mine';
 SET slo.query_timeout = '300ms';
@@ -164,13 +183,15 @@ FROM slo.tick_log l, jsonb_array_elements(l.failures) f
 WHERE l.id = (SELECT max(id) FROM slo.tick_log) ORDER BY 1;
 -- and on each objective; Alice's was evaluated
 SELECT objective, valid, good, last_error_sqlstate, last_error FROM slo.status ORDER BY service, objective;
--- Late rows for every objective: the failing ones keep their notes for the
--- next tick (their work was rolled back), Alice's are recounted.
+-- Late rows for every objective: Alice's are recounted; late-error, which
+-- now fails, keeps the minute to recount for the next tick (its work was
+-- rolled back); the others, never counted, start afresh at the next tick.
 INSERT INTO mallory.ev VALUES ('2026-11-20 10:00:30+00', false);
 INSERT INTO alice.orders VALUES ('2026-11-20 10:00:30+00', false);
 CALL slo.tick(at => '2026-11-20 12:00+00');
-SELECT o.name, count(i.*) AS notes_left FROM slo.objective o LEFT JOIN slo_internal.invalidation i ON i.objective_id = o.id
-WHERE o.enabled GROUP BY o.name ORDER BY o.name;
+SELECT o.name, p.changed AS still_to_recount
+FROM slo.objective o LEFT JOIN slo_internal.pending p ON p.objective_id = o.id
+WHERE o.enabled ORDER BY o.name;
 SELECT objective, valid, good FROM slo.status WHERE service = 'alice-shop';
 -- A cancel of the tick itself still stops the tick: here the session's own
 -- statement_timeout, while mallory's slow objective runs with no limit of

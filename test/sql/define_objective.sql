@@ -152,7 +152,7 @@ FROM (VALUES
 SELECT slo.define_objective('api', 'availability', source => 'requests',
 		good => 'status < 500', valid => 'status IS NOT NULL', target => 0.999) AS availability_id \gset
 SELECT pg_temp.written() AS after_first;
-SELECT tgname, tgenabled, tgoldtable, tgnewtable, pg_get_triggerdef(oid) LIKE '%AFTER%FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.invalidate()' AS after_statement
+SELECT tgname, tgenabled, tgoldtable, tgnewtable, pg_get_triggerdef(oid) LIKE '%AFTER%FOR EACH STATEMENT EXECUTE FUNCTION slo_internal.capture(''ts'')' AS after_statement
 FROM pg_trigger WHERE tgrelid = 'requests'::regclass ORDER BY tgname;
 -- threshold over float8, each comparison; over an interval
 SELECT slo.define_objective('api', 'latency-lt', source => 'requests', value => 'latency_ms', op => 'lt', threshold => '250', target => 0.99) IS NOT NULL AS defined;
@@ -185,7 +185,7 @@ SELECT slo.define_objective('queue', 'throughput', source => 'messages', good =>
 SELECT pg_temp.written() AS after_all;
 SELECT c.relname, count(*) AS triggers
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-WHERE t.tgname LIKE 'slo_invalidate_%'
+WHERE t.tgname LIKE 'slo_capture_%'
 GROUP BY c.relname ORDER BY c.relname;
 
 -- what was stored
@@ -235,6 +235,6 @@ RESET client_min_messages;
 -- "other" service's event is not counted.  http-fast: value <= 100, so
 -- 99 is good, 101 bad and the NULL value not valid.
 SELECT o.name, r.bucket, r.valid, r.good
-FROM slo.rollup r JOIN slo.objective o ON o.id = r.objective_id
+FROM slo_internal.minutes r JOIN slo.objective o ON o.id = r.objective_id
 WHERE o.service = 'probe' ORDER BY o.name, r.bucket;
 SELECT objective, valid, good, round(sli::numeric, 6) AS sli FROM slo.status WHERE service = 'probe' ORDER BY objective;

@@ -1,5 +1,5 @@
 --
--- The update path from the previous version, 0.4, to this one.  The 0.4
+-- The update path from the previous version, 0.5, to this one.  The 0.5
 -- install script is the kept copy in sql/versions/ (as released).  On a
 -- catalog holding objectives of every kind, a user policy, corrections,
 -- freezes and probe events, ticked: ALTER EXTENSION slo UPDATE, a tick
@@ -15,8 +15,14 @@ SET client_min_messages = warning;
 -- pg_regress installed this version; the files before this one hang
 -- triggers and objectives on it, which go with it
 DROP EXTENSION slo CASCADE;
-CREATE EXTENSION slo VERSION '0.4';
+CREATE EXTENSION slo VERSION '0.5';
 SELECT extname, extversion FROM pg_extension WHERE extname = 'slo';
+
+-- An access list as text, in a fixed order (the order of its items means
+-- nothing, and differs after grants are made again in another order).
+CREATE FUNCTION pg_temp.acl(a aclitem[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT string_agg(i::text, ',' ORDER BY i::text) FROM unnest(a) i
+$$;
 
 -- Everything that describes the extension's objects, by name (no OIDs), in
 -- both of its schemas: members; functions with their definitions, labels
@@ -34,7 +40,7 @@ LANGUAGE sql AS $$
 	SELECT 'function', p.oid::regprocedure::text,
 		   concat_ws(' | ', CASE WHEN p.prokind <> 'a' THEN md5(pg_get_functiondef(p.oid)) END,
 					 p.probin, p.prokind, p.provolatile, p.proparallel, p.proisstrict,
-					 p.prosecdef, p.proleakproof, p.proconfig::text, p.proacl::text, p.prorettype::regtype::text,
+					 p.prosecdef, p.proleakproof, p.proconfig::text, pg_temp.acl(p.proacl), p.prorettype::regtype::text,
 					 pg_get_function_arguments(p.oid))
 	FROM pg_proc p WHERE p.pronamespace IN (SELECT oid FROM ns)
 	UNION ALL
@@ -44,14 +50,14 @@ LANGUAGE sql AS $$
 	FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid WHERE p.pronamespace IN (SELECT oid FROM ns)
 	UNION ALL
 	SELECT 'relation', c.oid::regclass::text,
-		   concat_ws(' | ', c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity, c.relacl::text,
+		   concat_ws(' | ', c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity, pg_temp.acl(c.relacl),
 					 obj_description(c.oid, 'pg_class'),
 					 CASE WHEN c.relkind = 'v' THEN md5(pg_get_viewdef(c.oid)) END)
 	FROM pg_class c WHERE c.relnamespace IN (SELECT oid FROM ns)
 	UNION ALL
 	SELECT 'column', a.attrelid::regclass::text || '.' || a.attname,
 		   concat_ws(' | ', a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity,
-					 pg_get_expr(ad.adbin, ad.adrelid), a.attacl::text, col_description(a.attrelid, a.attnum))
+					 pg_get_expr(ad.adbin, ad.adrelid), pg_temp.acl(a.attacl), col_description(a.attrelid, a.attnum))
 	FROM pg_attribute a
 	JOIN pg_class c ON c.oid = a.attrelid
 	LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -77,11 +83,11 @@ LANGUAGE sql AS $$
 	FROM ext, unnest(ext.extconfig, ext.extcondition) AS cfg(rel, cond)
 	UNION ALL
 	SELECT 'type', t.oid::regtype::text,
-		   concat_ws(' | ', t.typlen, t.typbyval, t.typalign, t.typstorage, t.typacl::text,
+		   concat_ws(' | ', t.typlen, t.typbyval, t.typalign, t.typstorage, pg_temp.acl(t.typacl),
 					 t.typinput::regproc, t.typoutput::regproc, t.typreceive::regproc, t.typsend::regproc)
 	FROM pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns)
 	UNION ALL
-	SELECT 'schema', n.nspname, concat_ws(' | ', n.nspowner::regrole::text, n.nspacl::text, obj_description(n.oid, 'pg_namespace'))
+	SELECT 'schema', n.nspname, concat_ws(' | ', n.nspowner::regrole::text, pg_temp.acl(n.nspacl), obj_description(n.oid, 'pg_namespace'))
 	FROM pg_namespace n WHERE n.oid IN (SELECT oid FROM ns)
 	UNION ALL
 	SELECT 'policy tier', t.policy || ' ' || t.threshold, concat_ws(' | ', p.measure, p.builtin, t.label, t.action, t.builtin)
@@ -161,6 +167,12 @@ CREATE FUNCTION pg_temp.status() RETURNS TABLE (service text, objective text, de
 $$;
 SELECT service, objective, valid, good, tier, frozen, last_error FROM slo.status ORDER BY objective_id;
 
+-- changes no tick has seen yet: 0.5 noted them per objective and minute
+INSERT INTO upgrade_data.requests VALUES ('2026-11-18 15:00:10', false, 700, 'NA'),
+										 ('2026-11-20 11:59:10', false, 800, 'EU');
+DELETE FROM upgrade_data.messages WHERE ts >= '2026-11-20 08:00' AND ts < '2026-11-20 08:01';
+SELECT count(*) > 0 AS noted_before_update FROM slo_internal.invalidation;
+
 ALTER EXTENSION slo UPDATE;
 SELECT extname, extversion FROM pg_extension WHERE extname = 'slo';
 
@@ -180,6 +192,12 @@ SELECT objectives_evaluated, errors, buckets_recounted > 0 AS recounted FROM slo
 CREATE TEMP TABLE upgraded AS SELECT * FROM pg_temp.describe_slo();
 CREATE TEMP TABLE upgraded_status AS SELECT * FROM pg_temp.status();
 CREATE TEMP TABLE upgraded_freezes AS SELECT service, objective_id, kind FROM slo.deploy_freeze;
+CREATE FUNCTION pg_temp.minutes() RETURNS TABLE (service text, objective text, bucket timestamptz, valid int8, good int8)
+LANGUAGE sql AS $$
+	SELECT o.service, o.name, m.bucket, m.valid, m.good
+	FROM slo_internal.minutes m JOIN slo.objective o ON o.id = m.objective_id
+$$;
+CREATE TEMP TABLE upgraded_minutes AS SELECT * FROM pg_temp.minutes();
 SELECT kind, count(*) > 0 AS described FROM upgraded GROUP BY kind ORDER BY kind;
 
 -- A fresh install of this version, the same catalog, the same events.
@@ -191,6 +209,7 @@ SELECT pg_temp.more_probe_events();
 CALL slo.tick(at => '2026-11-20 12:01:30+00');
 CREATE TEMP TABLE fresh AS SELECT * FROM pg_temp.describe_slo();
 CREATE TEMP TABLE fresh_status AS SELECT * FROM pg_temp.status();
+CREATE TEMP TABLE fresh_minutes AS SELECT * FROM pg_temp.minutes();
 
 -- the same objects, both ways
 SELECT 'only after update' AS "where", * FROM (SELECT * FROM upgraded EXCEPT SELECT * FROM fresh) u
@@ -204,11 +223,37 @@ UNION ALL
 SELECT 'only in fresh', * FROM (SELECT * FROM fresh_status EXCEPT SELECT * FROM upgraded_status) f
 ORDER BY 1, 2, 3;
 SELECT count(*) AS objectives FROM fresh_status;
+-- the same rollups, minute by minute (the fresh side counted the source
+-- rows from scratch)
+SELECT 'only after update' AS "where", * FROM (SELECT * FROM upgraded_minutes EXCEPT SELECT * FROM fresh_minutes) u
+UNION ALL
+SELECT 'only in fresh', * FROM (SELECT * FROM fresh_minutes EXCEPT SELECT * FROM upgraded_minutes) f
+ORDER BY 1, 2, 3, 4;
+SELECT count(*) > 1000 AS minutes_compared FROM fresh_minutes;
 -- the same freezes in force (their reasons say the budget when they were set)
 SELECT 'only after update' AS "where", * FROM (SELECT * FROM upgraded_freezes EXCEPT SELECT service, objective_id, kind FROM slo.deploy_freeze) u
 UNION ALL
 SELECT 'only in fresh', * FROM (SELECT service, objective_id, kind FROM slo.deploy_freeze EXCEPT SELECT * FROM upgraded_freezes) f;
 SELECT service, objective_id, kind FROM slo.deploy_freeze ORDER BY 1, 2 NULLS FIRST;
+
+-- The whole path from 0.4, through 0.5: the same objects and the same
+-- status as the fresh install.
+DROP EXTENSION slo CASCADE;
+CREATE EXTENSION slo VERSION '0.4';
+SELECT pg_temp.define_catalog();
+SELECT pg_temp.more_probe_events();
+CALL slo.tick(at => '2026-11-20 12:01:30+00');
+ALTER EXTENSION slo UPDATE;
+SELECT extname, extversion FROM pg_extension WHERE extname = 'slo';
+CALL slo.tick(at => '2026-11-20 12:01:30+00');
+SELECT 'only after 0.4 and two updates' AS "where", * FROM (SELECT * FROM pg_temp.describe_slo() EXCEPT SELECT * FROM fresh) u
+UNION ALL
+SELECT 'only in fresh', * FROM (SELECT * FROM fresh EXCEPT SELECT * FROM pg_temp.describe_slo()) f
+ORDER BY 1, 2, 3;
+SELECT 'only after 0.4 and two updates' AS "where", * FROM (SELECT * FROM pg_temp.status() EXCEPT SELECT * FROM fresh_status) u
+UNION ALL
+SELECT 'only in fresh', * FROM (SELECT * FROM fresh_status EXCEPT SELECT * FROM pg_temp.status()) f
+ORDER BY 1, 2, 3;
 
 -- clean up
 DROP EXTENSION slo CASCADE;
