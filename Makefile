@@ -20,6 +20,7 @@ SQL_SOURCES = \
 	sql/10_tally.sql \
 	sql/20_sketch.sql \
 	sql/30_tables.sql \
+	sql/35_data_path.sql \
 	sql/40_security.sql \
 	sql/50_definitions.sql \
 	sql/60_windows.sql \
@@ -40,12 +41,15 @@ EXTRA_CLEAN = $(DATA_built)
 # The update script from the previous version, while this version is being
 # made, is built too: what the previous version had is dropped or reshaped
 # by sql/updates/$(PREVVERSION)--$(EXTVERSION).before.sql, the sources that
-# define what changed follow as they are, and ...after.sql finishes.  At
+# define what changed follow as they are (with ...convert.sql, which moves
+# the data into the new tables, after those), and ...after.sql finishes.  At
 # release the built script is kept in sql/updates/ and these lines point at
 # the next version.
 PREVVERSION = 0.5
 UPDATE_SOURCES = \
 	sql/updates/$(PREVVERSION)--$(EXTVERSION).before.sql \
+	sql/35_data_path.sql \
+	sql/updates/$(PREVVERSION)--$(EXTVERSION).convert.sql \
 	sql/70_rollup.sql \
 	sql/80_evaluation.sql \
 	sql/90_tick.sql \
@@ -55,7 +59,7 @@ UPDATE_SOURCES = \
 
 REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
                define_objective tick_status window_edges policies_freezes security attacks upgrade \
-               percentile_objective sketch
+               percentile_objective sketch history
 # expected output in the top-level expected/: pg_regress looks in
 # <outputdir>/expected first, and the output directory is this one
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

@@ -192,66 +192,19 @@ COMMENT ON TABLE @extschema@.rollup IS
 COMMENT ON COLUMN @extschema@.rollup.sketch IS
 'percentile objectives: a sketch of the minute''s values';
 
-CREATE TABLE slo_internal.rollup_hour (
-	objective_id pg_catalog.int8 NOT NULL,
-	breakdown	pg_catalog.text NOT NULL DEFAULT '',
-	hour		pg_catalog.timestamptz NOT NULL,	-- UTC hour
-	valid		pg_catalog.int8 NOT NULL CHECK (valid >= 0),
-	good		pg_catalog.int8 NOT NULL CHECK (good >= 0 AND good <= valid),
-	minute_valid pg_catalog.int4[] NOT NULL CHECK (pg_catalog.cardinality(minute_valid) = 60),
-	minute_good pg_catalog.int4[] NOT NULL CHECK (pg_catalog.cardinality(minute_good) = 60),
-	PRIMARY KEY (objective_id, breakdown, hour)
-);
-COMMENT ON TABLE slo_internal.rollup_hour IS
-'per objective (budgeted in occurrences) and UTC hour: valid and good events, in all and per minute';
-
-CREATE TABLE slo_internal.rollup_day (
-	objective_id pg_catalog.int8 NOT NULL,
-	breakdown	pg_catalog.text NOT NULL DEFAULT '',
-	day			pg_catalog.timestamptz NOT NULL,	-- UTC day
-	valid		pg_catalog.int8 NOT NULL CHECK (valid >= 0),
-	good		pg_catalog.int8 NOT NULL CHECK (good >= 0 AND good <= valid),
-	PRIMARY KEY (objective_id, breakdown, day)
-);
-COMMENT ON TABLE slo_internal.rollup_day IS
-'per objective (budgeted in occurrences) and UTC day: the sums of its hours';
-
--- The minutes whose source rows changed: one row per table, time column
--- and writing transaction, written at commit by the capture triggers on the
--- source tables (src/capture.c writes it straight into the heap, so its
--- columns and their order are fixed there).  No key and no index: writers
--- never wait on each other here.  Each tick moves what it sees into
--- slo_internal.pending.
-CREATE TABLE slo_internal.invalidation (
-	relid		pg_catalog.oid NOT NULL,			-- the table the triggers fired on
-	time_column	pg_catalog.name NOT NULL,
-	changed		pg_catalog.tstzmultirange NOT NULL,	-- whole minutes; (,) after TRUNCATE
-	noted_at	pg_catalog.timestamptz NOT NULL		-- start of the writing transaction
-);
-COMMENT ON TABLE slo_internal.invalidation IS
-'minutes of a source table''s time column changed by a committed transaction, not yet seen by a tick';
-
--- The minutes each objective still has to recount: the tick moves the notes
--- of slo_internal.invalidation here, per objective, and each objective's
--- share of the tick takes its own row (so a failed objective keeps it).
-CREATE TABLE slo_internal.pending (
-	objective_id pg_catalog.int8 PRIMARY KEY,
-	changed		pg_catalog.tstzmultirange NOT NULL
-);
-COMMENT ON TABLE slo_internal.pending IS
-'per objective, the changed minutes its next successful tick recounts';
-
 -- How far each objective's rollup has been built: [backfilled_from,
 -- computed_until), for which revision of its definition.  A new objective
 -- starts with both at the tick's minute and is backfilled a day at a time
 -- down to its horizon (backfilled_until), while later changes are counted
--- as they come.
+-- as they come.  Day sums are kept 13 months, longer than the hours and
+-- minutes, for the monthly and quarterly results (days_from).
 CREATE TABLE slo_internal.progress (
 	objective_id pg_catalog.int8 PRIMARY KEY,
 	revision	pg_catalog.int4 NOT NULL,
 	backfilled_from pg_catalog.timestamptz NOT NULL,
 	computed_until pg_catalog.timestamptz NOT NULL,
-	backfilled_until pg_catalog.timestamptz		-- the horizon's start once reached; NULL while backfilling
+	backfilled_until pg_catalog.timestamptz,	-- the horizon's start once reached; NULL while backfilling
+	days_from	pg_catalog.timestamptz		-- occurrences: the first UTC day of rollup_day that is whole
 );
 
 -- The evaluated numbers of each objective, written by every tick.
@@ -297,60 +250,6 @@ CREATE TABLE @extschema@.tick_log (
 );
 COMMENT ON TABLE @extschema@.tick_log IS 'one row per run of slo.tick()';
 
--- History for analysts and BI: the tick writes one row per objective per
--- hour (its first evaluation in that hour), kept 13 months.
-CREATE TABLE @extschema@.history (
-	objective_id pg_catalog.int8 NOT NULL,
-	hour		pg_catalog.timestamptz NOT NULL,	-- the UTC hour of the evaluation
-	counted_until pg_catalog.timestamptz NOT NULL,	-- what it counted: [window_start, counted_until)
-	window_start pg_catalog.timestamptz,
-	valid		pg_catalog.int8,
-	good		pg_catalog.int8,
-	sli			pg_catalog.float8,
-	consumed	pg_catalog.float8,
-	remaining	pg_catalog.float8,
-	burn_5m		pg_catalog.float8,
-	burn_30m	pg_catalog.float8,
-	burn_1h		pg_catalog.float8,
-	burn_6h		pg_catalog.float8,
-	burn_1d		pg_catalog.float8,
-	burn_3d		pg_catalog.float8,
-	tier		pg_catalog.text,
-	action		pg_catalog.text,
-	PRIMARY KEY (objective_id, hour)
-);
-CREATE INDEX history_hour_idx ON @extschema@.history (hour);
-COMMENT ON TABLE @extschema@.history IS
-'per objective and hour: SLI, budget, burn rates and tier as the tick evaluated them; kept 13 months';
-
--- One row per closed period of each objective: its budget window, for
--- calendar objectives, and every calendar month and quarter (UTC) for
--- every objective whose rollup covered the whole period.
-CREATE TABLE @extschema@.period_result (
-	objective_id pg_catalog.int8 NOT NULL,
-	period		pg_catalog.text NOT NULL CHECK (period IN ('window', 'month', 'quarter')),
-	period_start pg_catalog.timestamptz NOT NULL,
-	period_end	pg_catalog.timestamptz NOT NULL,
-	valid		pg_catalog.int8,
-	good		pg_catalog.int8,
-	sli			pg_catalog.float8,
-	target		pg_catalog.float8 NOT NULL,
-	consumed	pg_catalog.float8,
-	met			pg_catalog.bool,
-	recorded_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	PRIMARY KEY (objective_id, period, period_start)
-);
-COMMENT ON TABLE @extschema@.period_result IS
-'per objective and closed period (its calendar window, a month, a quarter): met or missed, SLI, budget consumed';
-
--- The tick that is running, if any (src of one-tick-at-a-time across the
--- transactions of one tick: see tick.sql).
-CREATE TABLE slo_internal.tick_state (
-	only_row	pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (only_row),
-	pid			pg_catalog.int4 NOT NULL,
-	started_at	pg_catalog.timestamptz NOT NULL
-);
-
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.service', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.policy', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.policy_tier', 'WHERE NOT builtin');
@@ -358,8 +257,6 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.objective', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.correction', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.freezes', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.event', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.history', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.period_result', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.objective', 'id')::pg_catalog.regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.correction', 'id')::pg_catalog.regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.freezes', 'id')::pg_catalog.regclass, '');

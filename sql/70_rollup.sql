@@ -266,7 +266,8 @@ BEGIN
 
 	-- the hours the ranges touch (up to "upto"), and those the counts fall in
 	CREATE TEMP TABLE IF NOT EXISTS slo_hours (hour timestamptz PRIMARY KEY, valid int8, good int8,
-											   minute_valid int4[], minute_good int4[], empty bool)
+											   minute_valid int4[], minute_good int4[], empty bool,
+											   old_valid int8, old_good int8)
 		ON COMMIT DROP;
 	TRUNCATE pg_temp.slo_hours;
 	INSERT INTO pg_temp.slo_hours (hour)
@@ -278,6 +279,14 @@ BEGIN
 		UNION
 		SELECT date_bin('1 hour', c.bucket, '2000-01-01 00:00+00') FROM pg_temp.slo_counted c WHERE c.objective_id = o.id
 	) x;
+
+	-- what those hours held, for the days' sums (old_valid and old_good turn
+	-- into the change below)
+	UPDATE pg_temp.slo_hours t SET old_valid = coalesce(h.valid, 0), old_good = coalesce(h.good, 0)
+	FROM (SELECT t2.hour, h2.valid, h2.good FROM pg_temp.slo_hours t2
+		  LEFT JOIN slo_internal.rollup_hour h2
+				 ON h2.objective_id = o.id AND h2.breakdown = '' AND h2.hour = t2.hour) h
+	WHERE h.hour = t.hour;
 
 	-- each minute of those hours: its new count where the ranges cover it,
 	-- else what it had
@@ -315,24 +324,25 @@ BEGIN
 		WHERE h.minute_valid IS DISTINCT FROM EXCLUDED.minute_valid
 		   OR h.minute_good IS DISTINCT FROM EXCLUDED.minute_good;
 
-	-- the days of those hours: their new sums
-	WITH days AS (
-		SELECT DISTINCT date_bin('1 day', t.hour, '2000-01-01 00:00+00') AS day FROM pg_temp.slo_hours t
-	), sums AS (
-		SELECT d.day, sum(h.valid)::int8 AS valid, sum(h.good)::int8 AS good
-		FROM days d
-		LEFT JOIN slo_internal.rollup_hour h
-			   ON h.objective_id = o.id AND h.breakdown = '' AND h.hour >= d.day AND h.hour < d.day + interval '1 day'
-		GROUP BY d.day
-	), gone AS (
-		DELETE FROM slo_internal.rollup_day r USING sums s
-		WHERE r.objective_id = o.id AND r.breakdown = '' AND r.day = s.day AND s.valid IS NULL
-	)
-	INSERT INTO slo_internal.rollup_day AS r (objective_id, day, valid, good)
-	SELECT o.id, s.day, s.valid, s.good FROM sums s WHERE s.valid IS NOT NULL
-	ON CONFLICT (objective_id, breakdown, day) DO UPDATE
-		SET valid = EXCLUDED.valid, good = EXCLUDED.good
-		WHERE (r.valid, r.good) IS DISTINCT FROM (EXCLUDED.valid, EXCLUDED.good);
+	-- the days of those hours change by what their hours changed (so a day
+	-- whose first hours are no longer kept keeps its sum: see prune_rollups)
+	UPDATE pg_temp.slo_hours t SET old_valid = t.valid - t.old_valid, old_good = t.good - t.old_good;
+	UPDATE slo_internal.rollup_day r SET valid = r.valid + d.dv, good = r.good + d.dg
+	FROM (SELECT date_bin('1 day', t.hour, '2000-01-01 00:00+00') AS day,
+				 sum(t.old_valid)::int8 AS dv, sum(t.old_good)::int8 AS dg
+		  FROM pg_temp.slo_hours t GROUP BY 1) d
+	WHERE r.objective_id = o.id AND r.breakdown = '' AND r.day = d.day AND (d.dv <> 0 OR d.dg <> 0);
+	INSERT INTO slo_internal.rollup_day (objective_id, day, valid, good)
+	SELECT o.id, date_bin('1 day', t.hour, '2000-01-01 00:00+00'), sum(t.old_valid), sum(t.old_good)
+	FROM pg_temp.slo_hours t
+	WHERE NOT EXISTS (SELECT 1 FROM slo_internal.rollup_day r
+					  WHERE r.objective_id = o.id AND r.breakdown = ''
+						AND r.day = date_bin('1 day', t.hour, '2000-01-01 00:00+00'))
+	GROUP BY 2
+	HAVING sum(t.old_valid) > 0;
+	DELETE FROM slo_internal.rollup_day r
+	WHERE r.objective_id = o.id AND r.breakdown = '' AND r.valid = 0
+	  AND r.day IN (SELECT date_bin('1 day', t.hour, '2000-01-01 00:00+00') FROM pg_temp.slo_hours t);
 END
 $$;
 
@@ -411,11 +421,12 @@ BEGIN
 	DELETE FROM slo_internal.rollup_hour WHERE objective_id = o.id;
 	DELETE FROM slo_internal.rollup_day WHERE objective_id = o.id;
 	DELETE FROM slo_internal.pending WHERE objective_id = o.id;
-	INSERT INTO slo_internal.progress AS p (objective_id, revision, backfilled_from, computed_until, backfilled_until)
-	VALUES (o.id, o.revision, e, e, NULL)
+	INSERT INTO slo_internal.progress AS p (objective_id, revision, backfilled_from, computed_until,
+											backfilled_until, days_from)
+	VALUES (o.id, o.revision, e, e, NULL, NULL)
 	ON CONFLICT (objective_id) DO UPDATE
 		SET revision = EXCLUDED.revision, backfilled_from = EXCLUDED.backfilled_from,
-			computed_until = EXCLUDED.computed_until, backfilled_until = NULL;
+			computed_until = EXCLUDED.computed_until, backfilled_until = NULL, days_from = NULL;
 END
 $$;
 
@@ -457,7 +468,8 @@ BEGIN
 	END IF;
 	UPDATE slo_internal.progress
 	SET backfilled_from = chunk_lo,
-		backfilled_until = CASE WHEN chunk_lo <= lo THEN lo END
+		backfilled_until = CASE WHEN chunk_lo <= lo THEN lo END,
+		days_from = date_bin('1 day', chunk_lo - interval '1 microsecond', '2000-01-01 00:00+00') + interval '1 day'
 	WHERE objective_id = o.id;
 	RETURN n;
 END
@@ -563,12 +575,14 @@ BEGIN
 	), hr AS (
 		DELETE FROM slo_internal.rollup_hour r USING h
 		WHERE r.objective_id = h.id AND r.hour < date_bin('1 hour', h.lo, '2000-01-01 00:00+00')
-	), d AS (
-		DELETE FROM slo_internal.rollup_day r USING h
-		WHERE r.objective_id = h.id AND r.day < date_bin('1 day', h.lo, '2000-01-01 00:00+00')
 	)
 	UPDATE slo_internal.progress p SET backfilled_from = h.lo, backfilled_until = h.lo
 	FROM h WHERE p.objective_id = h.id AND p.backfilled_from < h.lo;
+
+	-- day sums are kept 13 months (for the monthly results)
+	DELETE FROM slo_internal.rollup_day r WHERE r.day < e - interval '13 months 1 day';
+	UPDATE slo_internal.progress p SET days_from = date_bin('1 day', e - interval '13 months', '2000-01-01 00:00+00')
+	WHERE p.days_from < e - interval '13 months 1 day';
 END
 $$;
 

@@ -82,11 +82,11 @@ BEGIN
 	WHERE o.id = ANY (ids) AND NOT v.backfilling;
 
 	-- one history row per objective and hour: the first evaluation in it
-	INSERT INTO @extschema@.history (objective_id, hour, counted_until, window_start, valid, good, sli,
-									 consumed, remaining, burn_5m, burn_30m, burn_1h, burn_6h, burn_1d,
+	INSERT INTO @extschema@.history (objective_id, hour, counted_until, window_start, window_end, valid, good,
+									 sli, consumed, remaining, burn_5m, burn_30m, burn_1h, burn_6h, burn_1d,
 									 burn_3d, tier, action)
 	SELECT v.objective_id, date_bin('1 hour', v.counted_until, '2000-01-01 00:00+00'), v.counted_until,
-		   v.window_start, v.valid, v.good, v.sli, v.consumed, v.remaining, v.burn_5m, v.burn_30m,
+		   v.window_start, v.window_end, v.valid, v.good, v.sli, v.consumed, v.remaining, v.burn_5m, v.burn_30m,
 		   v.burn_1h, v.burn_6h, v.burn_1d, v.burn_3d, v.tier, v.action
 	FROM @extschema@.evaluation v
 	WHERE v.objective_id = ANY (ids) AND NOT v.backfilling
@@ -98,45 +98,94 @@ BEGIN
 END
 $$;
 
--- Record the closed periods of objective o that its rollup covers and
--- that are not recorded yet: its previous budget window (calendar
--- objectives), the previous UTC month and the previous UTC quarter.
+-- Record the closed periods of objective o that are not recorded yet: its
+-- previous budget window (calendar objectives, once its rollup covers it)
+-- and the previous UTC calendar month; a quarter once its three months are
+-- recorded, from their sums.  A month of an objective budgeted in
+-- occurrences is read from the day sums (kept 13 months) where its rollup
+-- no longer reaches, and from the rollup (corrections applied) where it
+-- does; in other budgeting methods only when the rollup covers it all.
 CREATE FUNCTION slo_internal.record_periods(o @extschema@.objective, e pg_catalog.timestamptz)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	covered_from timestamptz := (SELECT p.backfilled_from FROM slo_internal.progress p WHERE p.objective_id = o.id);
-	period record;
+	p slo_internal.progress;
+	origin CONSTANT timestamptz := '2000-01-01 00:00+00';
+	-- (month arithmetic in UTC, whatever the session's time zone)
+	month_end timestamptz := date_trunc('month', e, 'UTC');
+	month_start timestamptz := (date_trunc('month', e AT TIME ZONE 'UTC') - interval '1 month') AT TIME ZONE 'UTC';
+	quarter_start timestamptz := (date_trunc('quarter', e AT TIME ZONE 'UTC') - interval '3 months') AT TIME ZONE 'UTC';
+	covered_day timestamptz;
+	w record;
 	m record;
-	budget float8;
+	early_valid int8 := 0;
+	early_good int8 := 0;
 BEGIN
-	FOR period IN
-		SELECT 'window' AS kind, w.window_start AS ps, w.window_end AS pe
-		FROM slo_internal.window_of(o, (slo_internal.window_of(o, e)).window_start) w
-		WHERE o.window_kind = 'calendar'
-		UNION ALL
-		SELECT 'month', date_trunc('month', e - interval '1 microsecond', 'UTC') - interval '1 month',
-			   date_trunc('month', e - interval '1 microsecond', 'UTC')
-		UNION ALL
-		SELECT 'quarter', date_trunc('quarter', e - interval '1 microsecond', 'UTC') - interval '3 months',
-			   date_trunc('quarter', e - interval '1 microsecond', 'UTC')
-	LOOP
-		CONTINUE WHEN period.pe > e OR covered_from IS NULL OR covered_from > period.ps;
-		CONTINUE WHEN EXISTS (SELECT 1 FROM @extschema@.period_result r
-							  WHERE r.objective_id = o.id AND r.period = period.kind AND r.period_start = period.ps);
-		m := slo_internal.measure(o, period.ps, period.ps, period.pe);
-		budget := CASE WHEN o.budgeting = 'occurrences' THEN (1 - o.target) * m.counted
-					   ELSE (1 - o.target) * (extract(epoch FROM period.pe - period.ps) / extract(epoch FROM o.slice)) END;
-		INSERT INTO @extschema@.period_result (objective_id, period, period_start, period_end, valid, good, sli,
-											   target, consumed, met)
-		VALUES (o.id, period.kind, period.ps, period.pe, m.valid, m.good,
-				CASE WHEN m.counted > 0 THEN 1 - m.bad / m.counted END, o.target,
-				CASE WHEN budget > 0 AND m.counted > 0 THEN m.bad / budget END,
-				CASE WHEN m.counted > 0 THEN 1 - m.bad / m.counted >= o.target END)
-		ON CONFLICT DO NOTHING;
-	END LOOP;
+	SELECT * INTO p FROM slo_internal.progress WHERE objective_id = o.id;
+	IF p.objective_id IS NULL THEN
+		RETURN;
+	END IF;
+
+	-- the budget window that ended last (calendar objectives)
+	IF o.window_kind = 'calendar' THEN
+		SELECT * INTO w FROM slo_internal.window_of(o, (slo_internal.window_of(o, e)).window_start);
+		IF w.window_end <= e AND p.backfilled_from <= w.window_start
+		   AND NOT EXISTS (SELECT 1 FROM @extschema@.period_result r
+						   WHERE r.objective_id = o.id AND r.period = 'window' AND r.period_start = w.window_start) THEN
+			m := slo_internal.measure(o, w.window_start, w.window_start, w.window_end);
+			INSERT INTO @extschema@.period_result (objective_id, period, period_start, period_end, valid, good,
+												   counted, bad, target)
+			VALUES (o.id, 'window', w.window_start, w.window_end, m.valid, m.good, m.counted, m.bad, o.target);
+		END IF;
+	END IF;
+
+	-- the month that ended last (UTC)
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.period_result r
+					   WHERE r.objective_id = o.id AND r.period = 'month' AND r.period_start = month_start) THEN
+		covered_day := greatest(month_start,
+								date_bin('1 day', p.backfilled_from - interval '1 microsecond', origin) + interval '1 day');
+		IF p.backfilled_from <= month_start
+		   OR (o.budgeting = 'occurrences' AND p.days_from <= month_start AND covered_day < month_end) THEN
+			IF covered_day > month_start THEN
+				SELECT coalesce(sum(d.valid), 0), coalesce(sum(d.good), 0) INTO early_valid, early_good
+				FROM slo_internal.rollup_day d
+				WHERE d.objective_id = o.id AND d.breakdown = '' AND d.day >= month_start AND d.day < covered_day;
+			END IF;
+			m := slo_internal.measure(o, month_start, covered_day, month_end);
+			INSERT INTO @extschema@.period_result (objective_id, period, period_start, period_end, valid, good,
+												   counted, bad, target)
+			VALUES (o.id, 'month', month_start, month_end, m.valid + early_valid, m.good + early_good,
+					m.counted + early_valid, m.bad + (early_valid - early_good), o.target);
+		END IF;
+	END IF;
+
+	-- the quarter that ended with that month, from its three months
+	IF month_end = date_trunc('quarter', e, 'UTC')
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.period_result r
+					   WHERE r.objective_id = o.id AND r.period = 'quarter' AND r.period_start = quarter_start) THEN
+		INSERT INTO @extschema@.period_result (objective_id, period, period_start, period_end, valid, good,
+											   counted, bad, target)
+		SELECT o.id, 'quarter', quarter_start, month_end, sum(r.valid), sum(r.good), sum(r.counted), sum(r.bad), o.target
+		FROM @extschema@.period_result r
+		WHERE r.objective_id = o.id AND r.period = 'month'
+		  AND r.period_start >= quarter_start AND r.period_end <= month_end
+		HAVING count(*) = 3;
+	END IF;
+
+	-- what follows from the counts: SLI, budget consumed, met or missed
+	UPDATE @extschema@.period_result r
+	SET sli = CASE WHEN r.counted > 0 THEN 1 - r.bad / r.counted END,
+		consumed = CASE WHEN b.budget > 0 THEN r.bad / b.budget END,
+		met = CASE WHEN r.counted > 0 THEN 1 - r.bad / r.counted >= r.target END
+	FROM (SELECT r2.period, r2.period_start,
+				 CASE WHEN o.budgeting = 'occurrences' THEN (1 - o.target) * r2.counted
+					  ELSE (1 - o.target) * (extract(epoch FROM r2.period_end - r2.period_start)
+											 / extract(epoch FROM o.slice)) END AS budget
+		  FROM @extschema@.period_result r2
+		  WHERE r2.objective_id = o.id AND r2.met IS NULL AND r2.counted > 0) b
+	WHERE r.objective_id = o.id AND r.period = b.period AND r.period_start = b.period_start;
 END
 $$;
 

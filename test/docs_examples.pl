@@ -20,6 +20,9 @@
 #     ON_ERROR_STOP=0 and stderr and stdout, merged, are compared with it (the
 #     "psql:<stdin>:N: " prefix of psql's messages is removed).  Otherwise it
 #     is run with ON_ERROR_STOP=1 and only stdout is compared.
+#   - A block opened with ```sql grafana ... or ```sql metabase ... is a query
+#     as written in that BI tool; it is run as the tool would send it (see
+#     expand_dashboard_query).
 #   - A line "<!-- no-check -->" right before a fence skips that block (and
 #     the text block after it).  Blocks fenced as anything but sql (bash, sh,
 #     text on its own, plain ```) are never run.
@@ -101,8 +104,8 @@ sub examples_of {
 	my $i = 0;
 	while ($i < @lines) {
 		my $l = $lines[$i];
-		if ($l =~ /^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s]*)[^`]*$/) {
-			my ($indent, $fence, $info) = (length $1, $2, lc $3);
+		if ($l =~ /^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s]*)([^`]*)$/) {
+			my ($indent, $fence, $info, $attrs) = (length $1, $2, lc $3, $4);
 			my $char = substr($fence, 0, 1);
 			my $len = length $fence;
 			my $no_check = ($i > 0 && $lines[$i - 1] =~ /^\s*<!--\s*no-check\s*-->\s*$/) ? 1 : 0;
@@ -114,7 +117,7 @@ sub examples_of {
 				push @body, $b;
 				$j++;
 			}
-			push @blocks, { info => $info, start => $i + 1, end => $j + 1,
+			push @blocks, { info => $info, attrs => $attrs, start => $i + 1, end => $j + 1,
 			                body => \@body, no_check => $no_check };
 			$i = $j + 1;    # past the closing fence (or the end: unclosed fences run to EOF)
 			next;
@@ -143,10 +146,46 @@ sub examples_of {
 			}
 		}
 		push @examples, { k => $k, line => $blk->{start},
-		                  sql => join("\n", @{ $blk->{body} }) . "\n",
+		                  sql => expand_dashboard_query(join("\n", @{ $blk->{body} }) . "\n", $blk->{attrs}),
 		                  expected => $expected, skip => $blk->{no_check} };
 	}
 	return @examples;
+}
+
+# A query written for a BI tool, as the tool sends it: the fence says which
+# tool and the values of the dashboard's time range and variables, e.g.
+#   ```sql grafana from=2026-11-20T00:00:00Z to=2026-11-21T00:00:00Z service=api
+#   ```sql metabase service=api
+# Grafana (PostgreSQL data source): $__timeFilter(col), $__timeFrom(),
+# $__timeTo(), $__time(col), $__timeGroupAlias(col, '1h') and $name or
+# ${name} (replaced as they are).  Metabase (native query): {{name}} (a text
+# variable: a quoted literal) and optional clauses [[ ... ]], kept when
+# every variable in them has a value.  Plain sql blocks are left alone.
+sub expand_dashboard_query {
+	my ($sql, $attrs) = @_;
+	my ($tool, @pairs) = split ' ', ($attrs // '');
+	return $sql unless defined $tool && ($tool eq 'grafana' || $tool eq 'metabase');
+	my %v = map { /^([^=]+)=(.*)$/ ? ($1, $2) : () } @pairs;
+	my $quote = sub { my $x = shift; $x =~ s/'/''/g; "'$x'" };
+	if ($tool eq 'grafana') {
+		my ($from, $to) = ($quote->($v{from} // ''), $quote->($v{to} // ''));
+		my %unit = (s => 1, m => 60, h => 3600, d => 86400);
+		$sql =~ s/\$__timeFilter\(\s*([^)]+?)\s*\)/$1 BETWEEN $from AND $to/g;
+		$sql =~ s/\$__timeFrom\(\)/$from/g;
+		$sql =~ s/\$__timeTo\(\)/$to/g;
+		$sql =~ s/\$__time\(\s*([^)]+?)\s*\)/$1 AS "time"/g;
+		$sql =~ s{\$__timeGroupAlias\(\s*([^,]+?)\s*,\s*'?(\d+)([smhd])'?\s*\)}
+		         {"floor(extract(epoch from $1)/" . ($2 * $unit{$3}) . ")*" . ($2 * $unit{$3}) . " AS \"time\""}ge;
+		$sql =~ s/\$\{(\w+)\}|\$(\w+)/exists $v{$1 \/\/ $2} ? $v{$1 \/\/ $2} : "\$" . ($1 \/\/ $2)/ge;
+	} else {
+		$sql =~ s#\[\[(.*?)\]\]#
+			my $clause = $1;
+			my @names = $clause =~ /\{\{\s*(\w+)\s*\}\}/g;
+			(grep { !exists $v{$_} } @names) ? '' : $clause
+		#gse;
+		$sql =~ s/\{\{\s*(\w+)\s*\}\}/exists $v{$1} ? $quote->($v{$1}) : 'NULL'/ge;
+	}
+	return $sql;
 }
 
 # ---------------------------------------------------------------------------

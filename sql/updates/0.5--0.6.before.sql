@@ -1,7 +1,8 @@
 /*
  * 0.5--0.6.before.sql: the first part of the update from 0.5 to 0.6 (the
- * Makefile builds slo--0.5--0.6.sql from this file, the sources of the
- * functions and views 0.6 redefines, and 0.5--0.6.after.sql).
+ * Makefile builds slo--0.5--0.6.sql from this file, sql/35_data_path.sql
+ * (the tables 0.6 adds), 0.5--0.6.convert.sql, the sources of the functions
+ * and views 0.6 redefines, and 0.5--0.6.after.sql).
  *
  * 0.6 changes how the rollups are kept, not what they hold: changed minutes
  * are noted per table by a C trigger and counted one query per table;
@@ -60,141 +61,21 @@ ALTER TABLE @extschema@.rollup ADD PRIMARY KEY (objective_id, breakdown, bucket)
 COMMENT ON TABLE @extschema@.rollup IS
 'per objective (budgeted in timeslices) and minute: valid and good events; kept equal to a recount';
 
--- The hour and day layout, for objectives budgeted in occurrences: their
--- minutes move there.
-CREATE TABLE slo_internal.rollup_hour (
-	objective_id pg_catalog.int8 NOT NULL,
-	breakdown	pg_catalog.text NOT NULL DEFAULT '',
-	hour		pg_catalog.timestamptz NOT NULL,	-- UTC hour
-	valid		pg_catalog.int8 NOT NULL CHECK (valid >= 0),
-	good		pg_catalog.int8 NOT NULL CHECK (good >= 0 AND good <= valid),
-	minute_valid pg_catalog.int4[] NOT NULL CHECK (pg_catalog.cardinality(minute_valid) = 60),
-	minute_good pg_catalog.int4[] NOT NULL CHECK (pg_catalog.cardinality(minute_good) = 60),
-	PRIMARY KEY (objective_id, breakdown, hour)
-);
-COMMENT ON TABLE slo_internal.rollup_hour IS
-'per objective (budgeted in occurrences) and UTC hour: valid and good events, in all and per minute';
-
-CREATE TABLE slo_internal.rollup_day (
-	objective_id pg_catalog.int8 NOT NULL,
-	breakdown	pg_catalog.text NOT NULL DEFAULT '',
-	day			pg_catalog.timestamptz NOT NULL,	-- UTC day
-	valid		pg_catalog.int8 NOT NULL CHECK (valid >= 0),
-	good		pg_catalog.int8 NOT NULL CHECK (good >= 0 AND good <= valid),
-	PRIMARY KEY (objective_id, breakdown, day)
-);
-COMMENT ON TABLE slo_internal.rollup_day IS
-'per objective (budgeted in occurrences) and UTC day: the sums of its hours';
-
-INSERT INTO slo_internal.rollup_hour (objective_id, hour, valid, good, minute_valid, minute_good)
-SELECT h.objective_id, h.hour, h.valid, h.good, m.minute_valid, m.minute_good
-FROM (SELECT r.objective_id,
-			 pg_catalog.date_bin('1 hour', r.bucket, '2000-01-01 00:00+00') AS hour,
-			 pg_catalog.sum(r.valid)::pg_catalog.int8 AS valid,
-			 pg_catalog.sum(r.good)::pg_catalog.int8 AS good
-	  FROM @extschema@.rollup r
-	  JOIN @extschema@.objective o ON o.id = r.objective_id AND o.budgeting = 'occurrences'
-	  GROUP BY 1, 2) h
-CROSS JOIN LATERAL (
-	SELECT pg_catalog.array_agg(COALESCE(r.valid, 0)::pg_catalog.int4 ORDER BY i) AS minute_valid,
-		   pg_catalog.array_agg(COALESCE(r.good, 0)::pg_catalog.int4 ORDER BY i) AS minute_good
-	FROM pg_catalog.generate_series(0, 59) i
-	LEFT JOIN @extschema@.rollup r
-		   ON r.objective_id = h.objective_id AND r.bucket = h.hour + i * interval '1 minute') m;
-INSERT INTO slo_internal.rollup_day (objective_id, day, valid, good)
-SELECT objective_id, pg_catalog.date_bin('1 day', hour, '2000-01-01 00:00+00'),
-	   pg_catalog.sum(valid)::pg_catalog.int8, pg_catalog.sum(good)::pg_catalog.int8
-FROM slo_internal.rollup_hour
-GROUP BY 1, 2;
-DELETE FROM @extschema@.rollup r
-USING @extschema@.objective o
-WHERE o.id = r.objective_id AND o.budgeting = 'occurrences';
-DELETE FROM @extschema@.rollup r
-WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = r.objective_id);
-
--- The changed minutes: 0.5 noted them per objective and minute, 0.6 per
--- table and time column.  What 0.5 noted and no tick has seen yet becomes
--- each objective's pending minutes.
-CREATE TABLE slo_internal.pending (
-	objective_id pg_catalog.int8 PRIMARY KEY,
-	changed		pg_catalog.tstzmultirange NOT NULL
-);
-COMMENT ON TABLE slo_internal.pending IS
-'per objective, the changed minutes its next successful tick recounts';
-INSERT INTO slo_internal.pending (objective_id, changed)
-SELECT i.objective_id, pg_catalog.range_agg(pg_catalog.tstzrange(i.bucket, i.bucket + interval '1 minute'))
-FROM slo_internal.invalidation i
-JOIN @extschema@.objective o ON o.id = i.objective_id
-GROUP BY 1;
-DROP TABLE slo_internal.invalidation;
-CREATE TABLE slo_internal.invalidation (
-	relid		pg_catalog.oid NOT NULL,			-- the table the triggers fired on
-	time_column	pg_catalog.name NOT NULL,
-	changed		pg_catalog.tstzmultirange NOT NULL,	-- whole minutes; (,) after TRUNCATE
-	noted_at	pg_catalog.timestamptz NOT NULL		-- start of the writing transaction
-);
-COMMENT ON TABLE slo_internal.invalidation IS
-'minutes of a source table''s time column changed by a committed transaction, not yet seen by a tick';
+-- 0.5 noted changed minutes per objective and minute; 0.6 per table and
+-- time column, in a new table of the same name (data_path.sql).  The old
+-- notes are kept aside until convert.sql has made them pending minutes.
+ALTER TABLE slo_internal.invalidation RENAME TO invalidation_0_5;
+ALTER INDEX slo_internal.invalidation_objective_id_idx RENAME TO invalidation_0_5_objective_id_idx;
 
 -- 0.5 built each rollup back to its horizon at once: every one is
 -- backfilled.
 ALTER TABLE slo_internal.progress ADD COLUMN backfilled_until pg_catalog.timestamptz;
-UPDATE slo_internal.progress SET backfilled_until = backfilled_from;
+ALTER TABLE slo_internal.progress ADD COLUMN days_from pg_catalog.timestamptz;
+UPDATE slo_internal.progress
+SET backfilled_until = backfilled_from,
+	days_from = pg_catalog.date_bin('1 day', backfilled_from - interval '1 microsecond', '2000-01-01 00:00+00')
+				+ interval '1 day';
 ALTER TABLE @extschema@.evaluation ADD COLUMN backfilling pg_catalog.bool;
 UPDATE @extschema@.evaluation SET backfilling = false WHERE valid IS NOT NULL;
 
--- History, closed periods, and the tick that is running.
-CREATE TABLE @extschema@.history (
-	objective_id pg_catalog.int8 NOT NULL,
-	hour		pg_catalog.timestamptz NOT NULL,	-- the UTC hour of the evaluation
-	counted_until pg_catalog.timestamptz NOT NULL,	-- what it counted: [window_start, counted_until)
-	window_start pg_catalog.timestamptz,
-	valid		pg_catalog.int8,
-	good		pg_catalog.int8,
-	sli			pg_catalog.float8,
-	consumed	pg_catalog.float8,
-	remaining	pg_catalog.float8,
-	burn_5m		pg_catalog.float8,
-	burn_30m	pg_catalog.float8,
-	burn_1h		pg_catalog.float8,
-	burn_6h		pg_catalog.float8,
-	burn_1d		pg_catalog.float8,
-	burn_3d		pg_catalog.float8,
-	tier		pg_catalog.text,
-	action		pg_catalog.text,
-	PRIMARY KEY (objective_id, hour)
-);
-CREATE INDEX history_hour_idx ON @extschema@.history (hour);
-COMMENT ON TABLE @extschema@.history IS
-'per objective and hour: SLI, budget, burn rates and tier as the tick evaluated them; kept 13 months';
-
-CREATE TABLE @extschema@.period_result (
-	objective_id pg_catalog.int8 NOT NULL,
-	period		pg_catalog.text NOT NULL CHECK (period IN ('window', 'month', 'quarter')),
-	period_start pg_catalog.timestamptz NOT NULL,
-	period_end	pg_catalog.timestamptz NOT NULL,
-	valid		pg_catalog.int8,
-	good		pg_catalog.int8,
-	sli			pg_catalog.float8,
-	target		pg_catalog.float8 NOT NULL,
-	consumed	pg_catalog.float8,
-	met			pg_catalog.bool,
-	recorded_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	PRIMARY KEY (objective_id, period, period_start)
-);
-COMMENT ON TABLE @extschema@.period_result IS
-'per objective and closed period (its calendar window, a month, a quarter): met or missed, SLI, budget consumed';
-
-CREATE TABLE slo_internal.tick_state (
-	only_row	pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (only_row),
-	pid			pg_catalog.int4 NOT NULL,
-	started_at	pg_catalog.timestamptz NOT NULL
-);
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.history', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.period_result', '');
-GRANT SELECT ON @extschema@.history, @extschema@.period_result TO slo_reader;
-GRANT SELECT ON slo_internal.rollup_hour, slo_internal.rollup_day, slo_internal.invalidation,
-	slo_internal.pending, slo_internal.tick_state TO slo_reader;
-
--- The sources of 0.6 follow: rollup, evaluation, tick, status, rights.
+-- The tables 0.6 adds follow (data_path.sql).
