@@ -56,6 +56,38 @@ RETURN (SELECT pg_catalog.array_agg(DISTINCT o.time_column ORDER BY o.time_colum
 		FROM @extschema@.objective o
 		WHERE o.source = tbl OR o.source IN (SELECT pg_catalog.pg_partition_ancestors(tbl)));
 
+-- Refuse a source table that Citus distributes (or a partition of one):
+-- the capture triggers would fire on the shards, where no objective is
+-- defined, and changes would go uncounted.  Citus keeps its tables in
+-- pg_catalog.pg_dist_partition; without Citus there is no such table (and
+-- only a superuser could make one there).
+CREATE FUNCTION slo_internal.refuse_distributed(tbl pg_catalog.regclass)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	distributed bool;
+BEGIN
+	IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+		RETURN;
+	END IF;
+	EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition d
+							WHERE d.logicalrelid = $1
+							   OR d.logicalrelid IN (SELECT pg_catalog.pg_partition_ancestors($1)))'
+		INTO distributed USING tbl;
+	IF distributed THEN
+		RAISE EXCEPTION 'source table "%" is managed by Citus', tbl
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'slo notes changed rows with triggers on the source table; on a Citus table they would '
+						   'fire on the shards, where no objective is defined, and changes would go uncounted.',
+				  HINT = 'Define the objective on a local table (one the application also writes, or one a job '
+						 'fills from the distributed table), or query the distributed table with slo''s '
+						 'aggregates, which Citus pushes down to the workers.';
+	END IF;
+END
+$$;
+
 -- Put the capture triggers on a table and, if it is partitioned, on every
 -- partition (DML aimed straight at a partition fires only that partition's
 -- statement triggers), each with the time columns of the objectives that
@@ -75,6 +107,7 @@ DECLARE
 	spec text;
 	have text;
 BEGIN
+	PERFORM slo_internal.refuse_distributed(tbl);
 	FOR part IN
 		-- (pg_partition_tree() returns no rows for a table that is not
 		-- partitioned)
@@ -405,6 +438,7 @@ BEGIN
 			USING ERRCODE = 'undefined_table',
 				  HINT = 'Redefine the objective on another table, or delete it from slo.objective.';
 	END IF;
+	PERFORM slo_internal.refuse_distributed(o.source);
 END
 $$;
 

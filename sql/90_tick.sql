@@ -29,6 +29,10 @@ BEGIN
 			RETURN slo_internal.backfill_step(o, e);
 		WHEN 'evaluate' THEN
 			RETURN slo_internal.evaluate_objectives(ids, at);
+		WHEN 'check' THEN
+			SELECT * INTO o FROM @extschema@.objective WHERE id = ids[1];
+			PERFORM slo_internal.check_source(o);
+			RETURN 0;
 	END CASE;
 END
 $$;
@@ -301,6 +305,18 @@ BEGIN
 	INSERT INTO slo_internal.tick_state (pid, started_at) VALUES (pg_backend_pid(), started)
 	ON CONFLICT (only_row) DO UPDATE SET pid = EXCLUDED.pid, started_at = EXCLUDED.started_at;
 
+	-- with Citus installed, a source it manages fails its objective (its
+	-- changes cannot be noted: see refuse_distributed)
+	IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+		FOR id IN SELECT ob.id FROM @extschema@.objective ob WHERE ob.enabled ORDER BY ob.id LOOP
+			r := slo_internal.tick_step_guarded('check', ARRAY[id], at);
+			IF r.sqlstate IS NOT NULL THEN
+				failed := failed || id;
+				failures := failures || slo_internal.failure_note(id, r.sqlstate, r.message);
+			END IF;
+		END LOOP;
+	END IF;
+
 	-- what changed, per objective; what deleted objectives and the passing
 	-- of time leave behind; objectives new, redefined or truncated start over
 	PERFORM slo_internal.take_notes();
@@ -309,7 +325,8 @@ BEGIN
 		SELECT ob.* FROM @extschema@.objective ob
 		LEFT JOIN slo_internal.progress p ON p.objective_id = ob.id
 		LEFT JOIN slo_internal.pending pd ON pd.objective_id = ob.id
-		WHERE ob.enabled AND (p.objective_id IS NULL OR p.revision <> ob.revision OR lower_inf(pd.changed))
+		WHERE ob.enabled AND ob.id <> ALL (failed)
+		  AND (p.objective_id IS NULL OR p.revision <> ob.revision OR lower_inf(pd.changed))
 	LOOP
 		PERFORM slo_internal.restart_rollup(o, e);
 	END LOOP;
@@ -326,7 +343,7 @@ BEGIN
 		FROM @extschema@.objective ob
 		JOIN slo_internal.pending pd ON pd.objective_id = ob.id
 		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
-		WHERE ob.enabled
+		WHERE ob.enabled AND ob.id <> ALL (failed)
 		GROUP BY ob.source, ob.owner, ob.search_path, ob.time_column, ob.sli_kind = 'freshness',
 				 CASE WHEN ob.sli_kind = 'freshness' THEN ob.id END
 		UNION ALL
@@ -334,7 +351,7 @@ BEGIN
 		SELECT ARRAY[ob.id], true
 		FROM @extschema@.objective ob
 		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
-		WHERE ob.enabled AND ob.sli_kind = 'freshness'
+		WHERE ob.enabled AND ob.sli_kind = 'freshness' AND ob.id <> ALL (failed)
 		  AND NOT EXISTS (SELECT 1 FROM slo_internal.pending pd WHERE pd.objective_id = ob.id)
 	LOOP
 		r := slo_internal.tick_step_guarded(CASE WHEN g.freshness THEN 'freshness' ELSE 'recount' END, g.ids, at);

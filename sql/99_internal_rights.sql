@@ -21,6 +21,7 @@ GRANT EXECUTE ON FUNCTION
 	slo_internal.check_expression(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.regtype)
 TO PUBLIC;
 
-GRANT EXECUTE ON FUNCTION slo_internal.capture(), slo_internal.time_columns_of(pg_catalog.regclass) TO slo_writer;
+GRANT EXECUTE ON FUNCTION slo_internal.capture(), slo_internal.time_columns_of(pg_catalog.regclass),
+	slo_internal.refuse_distributed(pg_catalog.regclass) TO slo_writer;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA slo_internal TO slo_admin;
