@@ -600,21 +600,25 @@ BEGIN
 	DELETE FROM slo_internal.pending d WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = d.objective_id);
 	DELETE FROM slo_internal.progress p WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
 
-	-- beyond each objective's horizon
+	-- beyond each objective's horizon (each an index range at the left
+	-- edge of its rows: breakdown '' is the only one there is yet)
 	WITH h AS (
 		SELECT o.id, slo_internal.minute_of(e - slo_internal.horizon_of(o)) AS lo
 		FROM @extschema@.objective o
 	), m AS (
-		DELETE FROM @extschema@.rollup r USING h WHERE r.objective_id = h.id AND r.bucket < h.lo
+		DELETE FROM @extschema@.rollup r USING h
+		WHERE r.objective_id = h.id AND r.breakdown = '' AND r.bucket < h.lo
 	), hr AS (
 		DELETE FROM slo_internal.rollup_hour r USING h
-		WHERE r.objective_id = h.id AND r.hour < date_bin('1 hour', h.lo, '2000-01-01 00:00+00')
+		WHERE r.objective_id = h.id AND r.breakdown = ''
+		  AND r.hour < date_bin('1 hour', h.lo, '2000-01-01 00:00+00')
 	)
 	UPDATE slo_internal.progress p SET backfilled_from = h.lo, backfilled_until = h.lo
 	FROM h WHERE p.objective_id = h.id AND p.backfilled_from < h.lo;
 
 	-- day sums are kept 13 months (for the monthly results)
-	DELETE FROM slo_internal.rollup_day r WHERE r.day < e - interval '13 months 1 day';
+	DELETE FROM slo_internal.rollup_day r USING @extschema@.objective o
+	WHERE r.objective_id = o.id AND r.breakdown = '' AND r.day < e - interval '13 months 1 day';
 	UPDATE slo_internal.progress p SET days_from = date_bin('1 day', e - interval '13 months', '2000-01-01 00:00+00')
 	WHERE p.days_from < e - interval '13 months 1 day';
 END

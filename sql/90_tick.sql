@@ -236,6 +236,57 @@ BEGIN ATOMIC
 	ON CONFLICT (objective_id) DO UPDATE SET changed = p.changed + EXCLUDED.changed;
 END;
 
+-- Commit what the tick did so far and go on in a new transaction, still
+-- the one tick running (slo.tick calls it between steps, at top level).
+CREATE PROCEDURE slo_internal.commit_step()
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE;
+END
+$$;
+
+-- One step of the tick for objectives "ids" (see tick_step), guarded:
+-- what it counted is added to "counted"; if it fails and holds several
+-- objectives, each is tried alone, so that an error lands on the objective
+-- that raised it; the objectives that fail join "failed", with their log
+-- elements in "failures".  Then, if the tick may, it commits and goes on
+-- in a new transaction, still the one tick running.  No SET clause (a
+-- procedure with one cannot commit): slo.tick has set the path.
+CREATE PROCEDURE slo_internal.run_step(step pg_catalog.text, ids pg_catalog.int8[], at pg_catalog.timestamptz,
+		can_commit pg_catalog.bool, INOUT counted pg_catalog.int8, INOUT failed pg_catalog.int8[],
+		INOUT failures pg_catalog.jsonb)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	r record;
+	one pg_catalog.int8;
+BEGIN
+	r := slo_internal.tick_step_guarded(step, ids, at);
+	IF r.sqlstate IS NULL THEN
+		counted := counted + r.result;
+	ELSIF pg_catalog.cardinality(ids) = 1 THEN
+		failed := failed || ids;
+		failures := failures || slo_internal.failure_note(ids[1], r.sqlstate, r.message);
+	ELSE
+		FOREACH one IN ARRAY ids LOOP
+			r := slo_internal.tick_step_guarded(step, ARRAY[one], at);
+			IF r.sqlstate IS NULL THEN
+				counted := counted + r.result;
+			ELSE
+				failed := failed || one;
+				failures := failures || slo_internal.failure_note(one, r.sqlstate, r.message);
+			END IF;
+		END LOOP;
+	END IF;
+	IF can_commit THEN
+		CALL slo_internal.commit_step();
+	END IF;
+END
+$$;
+
 /*
  * CALL slo.tick(): for every enabled objective, the minutes that changed
  * are recounted (one query per source table, owner, search_path and time
@@ -266,12 +317,11 @@ DECLARE
 	can_commit pg_catalog.bool;
 	o @extschema@.objective;
 	g record;
-	r record;
 	id pg_catalog.int8;
 	failed pg_catalog.int8[] := '{}';
 	evaluate_ids pg_catalog.int8[];
 	n_buckets pg_catalog.int8 := 0;
-	n_objectives pg_catalog.int4 := 0;
+	n_objectives pg_catalog.int8 := 0;
 	failures pg_catalog.jsonb := '[]';
 	backfill_until pg_catalog.timestamptz;
 BEGIN
@@ -309,11 +359,7 @@ BEGIN
 	-- changes cannot be noted: see refuse_distributed)
 	IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
 		FOR id IN SELECT ob.id FROM @extschema@.objective ob WHERE ob.enabled ORDER BY ob.id LOOP
-			r := slo_internal.tick_step_guarded('check', ARRAY[id], at);
-			IF r.sqlstate IS NOT NULL THEN
-				failed := failed || id;
-				failures := failures || slo_internal.failure_note(id, r.sqlstate, r.message);
-			END IF;
+			CALL slo_internal.run_step('check', ARRAY[id], at, false, n_buckets, failed, failures);
 		END LOOP;
 	END IF;
 
@@ -331,9 +377,7 @@ BEGIN
 		PERFORM slo_internal.restart_rollup(o, e);
 	END LOOP;
 	IF can_commit THEN
-		COMMIT;
-		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-		LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE;
+		CALL slo_internal.commit_step();
 	END IF;
 
 	-- recount what changed: one query per source table, owner, search_path
@@ -354,29 +398,8 @@ BEGIN
 		WHERE ob.enabled AND ob.sli_kind = 'freshness' AND ob.id <> ALL (failed)
 		  AND NOT EXISTS (SELECT 1 FROM slo_internal.pending pd WHERE pd.objective_id = ob.id)
 	LOOP
-		r := slo_internal.tick_step_guarded(CASE WHEN g.freshness THEN 'freshness' ELSE 'recount' END, g.ids, at);
-		IF r.sqlstate IS NULL THEN
-			n_buckets := n_buckets + r.result;
-		ELSIF cardinality(g.ids) = 1 THEN
-			failed := failed || g.ids;
-			failures := failures || slo_internal.failure_note(g.ids[1], r.sqlstate, r.message);
-		ELSE
-			-- whose error was it?  each alone
-			FOREACH id IN ARRAY g.ids LOOP
-				r := slo_internal.tick_step_guarded('recount', ARRAY[id], at);
-				IF r.sqlstate IS NULL THEN
-					n_buckets := n_buckets + r.result;
-				ELSE
-					failed := failed || id;
-					failures := failures || slo_internal.failure_note(id, r.sqlstate, r.message);
-				END IF;
-			END LOOP;
-		END IF;
-		IF can_commit THEN
-			COMMIT;
-			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-			LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE;
-		END IF;
+		CALL slo_internal.run_step(CASE WHEN g.freshness THEN 'freshness' ELSE 'recount' END, g.ids, at,
+								   can_commit, n_buckets, failed, failures);
 	END LOOP;
 
 	-- backfill, newest day first, for at most slo.backfill_time
@@ -389,18 +412,7 @@ BEGIN
 		ORDER BY p.backfilled_from DESC, ob.id
 		LIMIT 1;
 		EXIT WHEN NOT FOUND OR (clock_timestamp() > backfill_until);
-		r := slo_internal.tick_step_guarded('backfill', ARRAY[id], at);
-		IF r.sqlstate IS NULL THEN
-			n_buckets := n_buckets + r.result;
-		ELSE
-			failed := failed || id;
-			failures := failures || slo_internal.failure_note(id, r.sqlstate, r.message);
-		END IF;
-		IF can_commit THEN
-			COMMIT;
-			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-			LOCK TABLE slo_internal.tick_lock IN EXCLUSIVE MODE;
-		END IF;
+		CALL slo_internal.run_step('backfill', ARRAY[id], at, can_commit, n_buckets, failed, failures);
 	END LOOP;
 
 	-- evaluate everything that did not fail, in one statement; if that
@@ -408,20 +420,7 @@ BEGIN
 	SELECT array_agg(ob.id ORDER BY ob.id) INTO evaluate_ids
 	FROM @extschema@.objective ob WHERE ob.enabled AND ob.id <> ALL (failed);
 	IF evaluate_ids IS NOT NULL THEN
-		r := slo_internal.tick_step_guarded('evaluate', evaluate_ids, at);
-		IF r.sqlstate IS NULL THEN
-			n_objectives := r.result;
-		ELSE
-			FOREACH id IN ARRAY evaluate_ids LOOP
-				r := slo_internal.tick_step_guarded('evaluate', ARRAY[id], at);
-				IF r.sqlstate IS NULL THEN
-					n_objectives := n_objectives + r.result;
-				ELSE
-					failed := failed || id;
-					failures := failures || slo_internal.failure_note(id, r.sqlstate, r.message);
-				END IF;
-			END LOOP;
-		END IF;
+		CALL slo_internal.run_step('evaluate', evaluate_ids, at, false, n_objectives, failed, failures);
 	END IF;
 	PERFORM slo_internal.lift_orphaned_freezes();
 

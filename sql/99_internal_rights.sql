@@ -10,6 +10,7 @@
  */
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA slo_internal FROM PUBLIC;
+REVOKE ALL ON ALL PROCEDURES IN SCHEMA slo_internal FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
 	slo_internal.is_admin(),
@@ -25,3 +26,4 @@ GRANT EXECUTE ON FUNCTION slo_internal.capture(), slo_internal.time_columns_of(p
 	slo_internal.refuse_distributed(pg_catalog.regclass) TO slo_writer;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA slo_internal TO slo_admin;
+GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA slo_internal TO slo_admin;

@@ -44,12 +44,13 @@ FROM pg_type WHERE typnamespace = 'slo'::regnamespace AND typtype = 'b';
 
 -- who may call what: in slo, only the tick is kept from PUBLIC (and
 -- record(), for writers); in slo_internal, PUBLIC may call only the rights
--- checks, writers the trigger, slo_admin everything
+-- checks, writers the trigger, slo_admin everything (functions and
+-- procedures; nothing there keeps the default, PUBLIC)
 SELECT p.pronamespace::regnamespace AS schema, p.proname,
 	   coalesce(array_to_string(ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
 									  FROM aclexplode(p.proacl) a WHERE a.privilege_type = 'EXECUTE'
 									  ORDER BY 1), ', '), 'PUBLIC (default)') AS execute
 FROM pg_proc p
 WHERE p.pronamespace IN ('slo'::regnamespace, 'slo_internal'::regnamespace)
-  AND p.proacl IS NOT NULL
+  AND (p.proacl IS NOT NULL OR p.pronamespace = 'slo_internal'::regnamespace)
 ORDER BY 1, 2;
