@@ -27,6 +27,7 @@ SQL_SOURCES = \
 	sql/70_rollup.sql \
 	sql/80_evaluation.sql \
 	sql/85_freezes.sql \
+	sql/86_policy_actions.sql \
 	sql/90_tick.sql \
 	sql/92_status.sql \
 	sql/95_cron.sql \
@@ -52,6 +53,7 @@ UPDATE_SOURCES = \
 	sql/updates/$(PREVVERSION)--$(EXTVERSION).convert.sql \
 	sql/70_rollup.sql \
 	sql/80_evaluation.sql \
+	sql/86_policy_actions.sql \
 	sql/90_tick.sql \
 	sql/92_status.sql \
 	sql/99_internal_rights.sql \
@@ -59,7 +61,7 @@ UPDATE_SOURCES = \
 
 REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
                define_objective tick_status window_edges policies_freezes security attacks upgrade \
-               percentile_objective sketch history distributed
+               percentile_objective sketch history distributed capture_edges
 # expected output in the top-level expected/: pg_regress looks in
 # <outputdir>/expected first, and the output directory is this one
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

@@ -111,6 +111,7 @@ COMMENT ON TABLE @extschema@.period_result IS
 CREATE TABLE slo_internal.tick_state (
 	only_row	pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (only_row),
 	pid			pg_catalog.int4 NOT NULL,
+	backend_start pg_catalog.timestamptz,	-- of that backend (a pid is reused)
 	started_at	pg_catalog.timestamptz NOT NULL
 );
 

@@ -46,6 +46,14 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'capture'
 LANGUAGE C;
 
+-- Note every minute of a table's time columns as changed, as a TRUNCATE
+-- would (src/capture.c): for rows that came or went without DML, by ATTACH
+-- or DETACH PARTITION.  Only the table's owner may.
+CREATE FUNCTION slo_internal.note_all_changed(tbl pg_catalog.regclass, columns pg_catalog.name[])
+RETURNS void
+AS 'MODULE_PATHNAME', 'note_all_changed'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
 -- The time columns of the objectives that read table tbl: those of its own
 -- objectives and of the objectives of the tables it is a partition of.
 CREATE FUNCTION slo_internal.time_columns_of(tbl pg_catalog.regclass)
@@ -54,7 +62,9 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT pg_catalog.array_agg(DISTINCT o.time_column ORDER BY o.time_column)
 		FROM @extschema@.objective o
-		WHERE o.source = tbl OR o.source IN (SELECT pg_catalog.pg_partition_ancestors(tbl)));
+		WHERE o.source = tbl
+		   OR o.source IN (SELECT pg_catalog.pg_partition_ancestors(tbl))
+		   OR o.source IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(tbl) t));
 
 -- Refuse a source table that Citus distributes (or a partition of one):
 -- the capture triggers would fire on the shards, where no objective is
@@ -88,13 +98,17 @@ BEGIN
 END
 $$;
 
--- Put the capture triggers on a table and, if it is partitioned, on every
--- partition (DML aimed straight at a partition fires only that partition's
--- statement triggers), each with the time columns of the objectives that
--- read it; replace triggers whose columns are no longer those.  Run it
--- again after adding partitions.  Runs with the caller's rights (creating a
--- trigger needs the TRIGGER privilege on the table).
-CREATE FUNCTION @extschema@.attach_triggers(tbl pg_catalog.regclass)
+-- Put the capture triggers on a table, on every partition of it (DML aimed
+-- straight at a partition fires only that partition's statement triggers)
+-- and on the partitioned tables it belongs to (DML aimed at a parent fires
+-- only the parent's), each with the time columns of the objectives that
+-- read it or a table of its tree; replace triggers whose columns are no
+-- longer those.  A table that had no triggers yet (a partition attached
+-- since) is noted as changed in full, so that its rows are counted; with
+-- "recount", every table of the tree is (after DETACH PARTITION).  Run it
+-- again after attaching or detaching partitions.  Runs with the caller's
+-- rights (creating a trigger needs the TRIGGER privilege on the table).
+CREATE FUNCTION @extschema@.attach_triggers(tbl pg_catalog.regclass, recount pg_catalog.bool DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -106,17 +120,21 @@ DECLARE
 	op text;
 	spec text;
 	have text;
+	had_none bool;
 BEGIN
 	PERFORM slo_internal.refuse_distributed(tbl);
 	FOR part IN
 		-- (pg_partition_tree() returns no rows for a table that is not
 		-- partitioned)
-		SELECT t.relid FROM (SELECT tbl AS relid UNION SELECT relid FROM pg_partition_tree(tbl)) t
+		SELECT t.relid FROM (SELECT tbl AS relid
+							 UNION SELECT relid FROM pg_partition_tree(tbl)
+							 UNION SELECT relid FROM pg_partition_ancestors(tbl) AS a(relid)) t
 		JOIN pg_class c ON c.oid = t.relid
 		WHERE c.relkind IN ('r', 'p')
 	LOOP
 		columns := coalesce(slo_internal.time_columns_of(part), '{}');
 		args := (SELECT string_agg(quote_literal(c), ', ' ORDER BY c) FROM unnest(columns) c);
+		had_none := NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = part AND t.tgname LIKE 'slo\_capture\_%');
 		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
 			spec := CASE op
 						WHEN 'insert' THEN 'AFTER INSERT ON %1$s REFERENCING NEW TABLE AS slo_new'
@@ -135,6 +153,9 @@ BEGIN
 			END IF;
 			EXECUTE spec;
 		END LOOP;
+		IF (had_none OR recount) AND cardinality(columns) > 0 THEN
+			PERFORM slo_internal.note_all_changed(part, columns);
+		END IF;
 	END LOOP;
 END
 $$;
@@ -154,6 +175,15 @@ CREATE TRIGGER slo_capture_truncate AFTER TRUNCATE ON @extschema@.event
 -- Incremental rollup
 ------------------------------------------------------------------------------
 
+
+-- How a counting query names its source: a partitioned table with its
+-- partitions (the capture triggers are on each), any other table ONLY, for
+-- the triggers are not on inheritance children.
+CREATE FUNCTION slo_internal.only_unless_partitioned(tbl pg_catalog.regclass)
+RETURNS pg_catalog.text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) = 'p' THEN '' ELSE 'ONLY ' END;
 
 -- The SQL that counts a group of objectives of one source table, owner,
 -- search_path and time column (none of them freshness objectives) in one
@@ -192,7 +222,7 @@ BEGIN
 SELECT slo_k.objective_id, slo_w.slo_bucket, slo_k.valid, slo_k.good, slo_k.sketch
 FROM (
 	SELECT pg_catalog.date_bin('1 minute', %1$I, '2000-01-01 00:00:00+00') AS slo_bucket%3$s
-	FROM %2$s
+	FROM %5$s%2$s
 	JOIN pg_catalog.unnest($3) AS slo_r(slo_range)
 	  ON %1$I >= coalesce(pg_catalog.lower(slo_r.slo_range), '-infinity')
 	 AND %1$I < coalesce(pg_catalog.upper(slo_r.slo_range), 'infinity')
@@ -200,7 +230,8 @@ FROM (
 ) AS slo_w
 CROSS JOIN LATERAL (VALUES %4$s) AS slo_k(objective_id, valid, good, sketch)
 WHERE slo_k.valid > 0$q$,
-		members[1].time_column, members[1].source, counts, per_objective);
+		members[1].time_column, members[1].source, counts, per_objective,
+		slo_internal.only_unless_partitioned(members[1].source));
 END
 $$;
 
@@ -219,9 +250,9 @@ SET search_path = pg_catalog, pg_temp
 RETURN format($q$
 WITH slo_u AS (
 	SELECT slo_t, lead(slo_t) OVER (ORDER BY slo_t) AS slo_next
-	FROM ((SELECT %1$I AS slo_t FROM %2$s WHERE %1$I < $1 AND (%3$s) ORDER BY %1$I DESC LIMIT 1)
+	FROM ((SELECT %1$I AS slo_t FROM %5$s%2$s WHERE %1$I < $1 AND (%3$s) ORDER BY %1$I DESC LIMIT 1)
 		  UNION ALL
-		  (SELECT %1$I FROM %2$s WHERE %1$I >= $1 AND %1$I < $2 AND (%3$s))) slo_x
+		  (SELECT %1$I FROM %5$s%2$s WHERE %1$I >= $1 AND %1$I < $2 AND (%3$s))) slo_x
 ), slo_seg AS (
 	SELECT greatest(slo_t, $1) AS slo_a, coalesce(slo_next, $2) AS slo_z,
 		   slo_t + %4$L::interval AS slo_fresh_until
@@ -251,7 +282,7 @@ FROM (SELECT slo_b,
 	  SELECT slo_b, 0, 0
 	  FROM slo_todo, pg_catalog.unnest(slo_m) AS slo_r,
 		   pg_catalog.generate_series(lower(slo_r), upper(slo_r) - interval '1 minute', interval '1 minute') AS slo_b) slo_x
-GROUP BY slo_b$q$, o.time_column, o.source, o.valid_expr, o.max_age);
+GROUP BY slo_b$q$, o.time_column, o.source, o.valid_expr, o.max_age, slo_internal.only_unless_partitioned(o.source));
 
 -- The counts of this tick's recount, per objective and minute, until the
 -- transaction ends.
@@ -275,17 +306,23 @@ $$;
 -- pg_temp.slo_counted holds for it, writing only rows that change.  Minute
 -- layout (timeslices): rollup rows.  Hour layout (occurrences): the hours
 -- the ranges touch get their counted minutes, the days their new sums.
--- "upto" bounds the hours an unbounded range touches.
-CREATE FUNCTION slo_internal.store_counts(o @extschema@.objective, ranges pg_catalog.tstzmultirange,
-		upto pg_catalog.timestamptz)
+CREATE FUNCTION slo_internal.store_counts(o @extschema@.objective, ranges pg_catalog.tstzmultirange)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	-- the span of the ranges, for index range scans
+	lo timestamptz := coalesce(lower(ranges), '-infinity');
+	hi timestamptz := coalesce(upper(ranges), 'infinity');
 BEGIN
+	IF isempty(ranges) THEN
+		RETURN;
+	END IF;
 	IF o.budgeting <> 'occurrences' THEN
 		DELETE FROM @extschema@.rollup r
-		WHERE r.objective_id = o.id AND r.breakdown = '' AND r.bucket <@ ranges
+		WHERE r.objective_id = o.id AND r.breakdown = '' AND r.bucket >= lo AND r.bucket < hi
+		  AND r.bucket <@ ranges
 		  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.objective_id = o.id AND c.bucket = r.bucket);
 		INSERT INTO @extschema@.rollup AS r (objective_id, bucket, valid, good, sketch)
 		SELECT c.objective_id, c.bucket, c.valid, c.good, c.sketch
@@ -297,21 +334,21 @@ BEGIN
 		RETURN;
 	END IF;
 
-	-- the hours the ranges touch (up to "upto"), and those the counts fall in
+	-- the hours that had counts in the ranges, and those the new counts fall
+	-- in: no other hour changes (so a wide range costs only its hours with
+	-- events)
 	CREATE TEMP TABLE IF NOT EXISTS slo_hours (hour timestamptz PRIMARY KEY, valid int8, good int8,
 											   minute_valid int4[], minute_good int4[], empty bool,
 											   old_valid int8, old_good int8)
 		ON COMMIT DROP;
 	TRUNCATE pg_temp.slo_hours;
 	INSERT INTO pg_temp.slo_hours (hour)
-	SELECT DISTINCT h FROM (
-		SELECT generate_series(date_bin('1 hour', lower(r), '2000-01-01 00:00+00'),
-							   least(upper(r), upto) - interval '1 microsecond', interval '1 hour') AS h
-		FROM unnest(ranges) r
-		WHERE NOT lower_inf(r)
-		UNION
-		SELECT date_bin('1 hour', c.bucket, '2000-01-01 00:00+00') FROM pg_temp.slo_counted c WHERE c.objective_id = o.id
-	) x;
+	SELECT h.hour FROM slo_internal.rollup_hour h
+	WHERE h.objective_id = o.id AND h.breakdown = ''
+	  AND h.hour > lo - interval '1 hour' AND h.hour < hi
+	  AND ranges && tstzrange(h.hour, h.hour + interval '1 hour')
+	UNION
+	SELECT date_bin('1 hour', c.bucket, '2000-01-01 00:00+00') FROM pg_temp.slo_counted c WHERE c.objective_id = o.id;
 
 	-- what those hours held, for the days' sums (old_valid and old_good turn
 	-- into the change below)
@@ -492,13 +529,13 @@ BEGIN
 		END IF;
 		SELECT c.counted INTO n FROM slo_internal.count_freshness(o, chunk_lo, chunk_hi, NULL) c;
 		ranges := tstzmultirange(tstzrange(chunk_lo, chunk_hi));
-		PERFORM slo_internal.store_counts(o, ranges, e);
+		PERFORM slo_internal.store_counts(o, ranges);
 		UPDATE slo_internal.progress SET computed_until = greatest(computed_until, e) WHERE objective_id = o.id;
 	ELSE
 		-- the first step counts [chunk_lo, infinity): events stamped after e too
 		ranges := tstzmultirange(tstzrange(chunk_lo, CASE WHEN chunk_hi >= p.computed_until THEN NULL ELSE chunk_hi END));
 		n := slo_internal.count_group(ARRAY[o], ranges);
-		PERFORM slo_internal.store_counts(o, ranges, e + interval '1 hour');
+		PERFORM slo_internal.store_counts(o, ranges);
 	END IF;
 	UPDATE slo_internal.progress
 	SET backfilled_from = chunk_lo,
@@ -544,7 +581,7 @@ BEGIN
 	n := slo_internal.count_group(members, all_ranges);
 	FOREACH o IN ARRAY members LOOP
 		i := i + 1;
-		PERFORM slo_internal.store_counts(o, own[i], e + interval '1 hour');
+		PERFORM slo_internal.store_counts(o, own[i]);
 	END LOOP;
 	RETURN n;
 END
@@ -565,7 +602,14 @@ BEGIN
 	PERFORM slo_internal.check_source(o);
 	SELECT * INTO p FROM slo_internal.progress WHERE objective_id = o.id;
 	WITH gone AS (DELETE FROM slo_internal.pending pd WHERE pd.objective_id = o.id RETURNING pd.changed)
-	SELECT g.changed * tstzmultirange(tstzrange(p.backfilled_from, NULL)) INTO changed FROM gone g;
+	-- (a change before the rollup's start still reaches the minutes from its
+	-- start to the next update: they are recounted as if its first minute
+	-- had changed)
+	SELECT g.changed * tstzmultirange(tstzrange(p.backfilled_from, NULL))
+		   + CASE WHEN g.changed && tstzmultirange(tstzrange(NULL, p.backfilled_from))
+				  THEN tstzmultirange(tstzrange(p.backfilled_from, p.backfilled_from + interval '1 minute'))
+				  ELSE '{}' END
+	INTO changed FROM gone g;
 	-- what changed, and the minutes since the last tick (age grows)
 	changed := (coalesce(changed, '{}') + tstzmultirange(tstzrange(slo_internal.minute_of(p.computed_until), e)))
 			   * tstzmultirange(tstzrange(NULL, e));
@@ -575,7 +619,7 @@ BEGIN
 	END IF;
 	SELECT c.counted, c.replaced INTO n, changed
 	FROM slo_internal.count_freshness(o, lower(changed), e, changed) c;
-	PERFORM slo_internal.store_counts(o, changed, e);
+	PERFORM slo_internal.store_counts(o, changed);
 	UPDATE slo_internal.progress SET computed_until = e WHERE objective_id = o.id;
 	RETURN n;
 END
@@ -601,9 +645,13 @@ BEGIN
 	DELETE FROM slo_internal.progress p WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
 
 	-- beyond each objective's horizon (each an index range at the left
-	-- edge of its rows: breakdown '' is the only one there is yet)
+	-- edge of its rows: breakdown '' is the only one there is yet); day sums
+	-- are kept 13 months (for the monthly results), or back to the horizon
+	-- if that is longer
 	WITH h AS (
-		SELECT o.id, slo_internal.minute_of(e - slo_internal.horizon_of(o)) AS lo
+		SELECT o.id, slo_internal.minute_of(e - slo_internal.horizon_of(o)) AS lo,
+			   least(date_bin('1 day', e - interval '13 months', '2000-01-01 00:00+00'),
+					 date_bin('1 day', e - slo_internal.horizon_of(o), '2000-01-01 00:00+00')) AS days_lo
 		FROM @extschema@.objective o
 	), m AS (
 		DELETE FROM @extschema@.rollup r USING h
@@ -612,15 +660,16 @@ BEGIN
 		DELETE FROM slo_internal.rollup_hour r USING h
 		WHERE r.objective_id = h.id AND r.breakdown = ''
 		  AND r.hour < date_bin('1 hour', h.lo, '2000-01-01 00:00+00')
+	), d AS (
+		DELETE FROM slo_internal.rollup_day r USING h
+		WHERE r.objective_id = h.id AND r.breakdown = '' AND r.day < h.days_lo
 	)
-	UPDATE slo_internal.progress p SET backfilled_from = h.lo, backfilled_until = h.lo
-	FROM h WHERE p.objective_id = h.id AND p.backfilled_from < h.lo;
-
-	-- day sums are kept 13 months (for the monthly results)
-	DELETE FROM slo_internal.rollup_day r USING @extschema@.objective o
-	WHERE r.objective_id = o.id AND r.breakdown = '' AND r.day < e - interval '13 months 1 day';
-	UPDATE slo_internal.progress p SET days_from = date_bin('1 day', e - interval '13 months', '2000-01-01 00:00+00')
-	WHERE p.days_from < e - interval '13 months 1 day';
+	UPDATE slo_internal.progress p
+	SET backfilled_from = greatest(p.backfilled_from, h.lo),
+		backfilled_until = CASE WHEN p.backfilled_from < h.lo THEN h.lo ELSE p.backfilled_until END,
+		days_from = CASE WHEN p.days_from IS NOT NULL THEN greatest(p.days_from, h.days_lo) END
+	FROM h
+	WHERE p.objective_id = h.id AND (p.backfilled_from < h.lo OR p.days_from < h.days_lo);
 END
 $$;
 

@@ -1,7 +1,7 @@
 /*
  * freezes.sql: deploy freezes -- the views over slo.freezes, the
- * rights on it, freezing and unfreezing by hand, the deploy gate, and the
- * policies' own freezes.
+ * rights on it, freezing and unfreezing by hand, and the deploy gate (the
+ * policies' own freezes are in policy_actions.sql).
  */
 
 CREATE VIEW @extschema@.deploy_freeze AS
@@ -104,46 +104,3 @@ BEGIN
 					   WHERE f.service = deploy_allowed.service AND f.lifted_at IS NULL);
 END
 $$;
-
--- Apply each objective's policy action to the freezes.
-CREATE FUNCTION slo_internal.apply_policy(o @extschema@.objective, e @extschema@.evaluation)
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF e.action IN ('freeze', 'incident') AND NOT e.too_little_data THEN
-		INSERT INTO @extschema@.freezes (service, objective_id, reason, kind)
-		VALUES (o.service, o.id,
-				format('%s/%s: %s tier of policy %s (budget remaining %s)', o.service, o.name,
-					   e.tier, o.policy, round(e.remaining::numeric, 4)),
-				'policy')
-		ON CONFLICT (objective_id) WHERE kind = 'policy' AND lifted_at IS NULL DO NOTHING;
-	ELSIF e.action IN ('normal', 'caution') OR e.remaining IS NULL THEN
-		-- a recovered budget, or a new window without events yet
-		UPDATE @extschema@.freezes f
-		SET lifted_at = now(), lifted_by = CURRENT_USER,
-			lift_reason = format('%s/%s: %s', o.service, o.name,
-								 coalesce('budget recovered to the ' || e.tier || ' tier',
-										  'no events yet in the new window'))
-		WHERE f.objective_id = o.id AND f.kind = 'policy' AND f.lifted_at IS NULL;
-	END IF;
-END
-$$;
-
--- Lift the freezes in force whose objective (policy freezes) or service
--- was deleted since: nothing else would.
-CREATE FUNCTION slo_internal.lift_orphaned_freezes()
-RETURNS void
-LANGUAGE sql
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	UPDATE @extschema@.freezes f
-	SET lifted_at = now(), lifted_by = CURRENT_USER,
-		lift_reason = CASE WHEN NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = f.service)
-						   THEN 'service deleted' ELSE 'objective deleted' END
-	WHERE f.lifted_at IS NULL
-	  AND (NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = f.service)
-		   OR (f.kind = 'policy'
-			   AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = f.objective_id)));
-END;

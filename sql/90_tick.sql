@@ -215,8 +215,10 @@ END
 $$;
 
 -- Move the notes the capture triggers committed into slo_internal.pending,
--- per objective reading the table they fired on (or one of its partitions)
--- through the same time column.  Notes of tables no objective reads go.
+-- per objective reading, through the same time column, the table they
+-- fired on, a partitioned table it belongs to, or one of its partitions
+-- (a statement on a parent fires only the parent's triggers).  Notes of
+-- tables no objective reads go.
 CREATE FUNCTION slo_internal.take_notes()
 RETURNS void
 LANGUAGE sql
@@ -229,7 +231,9 @@ BEGIN ATOMIC
 		FROM notes n
 		JOIN @extschema@.objective o
 		  ON o.time_column = n.time_column
-		 AND (o.source = n.relid OR o.source IN (SELECT pg_catalog.pg_partition_ancestors(n.relid::pg_catalog.regclass)))
+		 AND (o.source = n.relid
+			  OR o.source IN (SELECT pg_catalog.pg_partition_ancestors(n.relid::pg_catalog.regclass))
+			  OR o.source IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(n.relid::pg_catalog.regclass) t))
 	)
 	INSERT INTO slo_internal.pending AS p (objective_id, changed)
 	SELECT m.id, pg_catalog.range_agg(m.changed) FROM mapped m GROUP BY m.id
@@ -251,7 +255,8 @@ $$;
 -- One step of the tick for objectives "ids" (see tick_step), guarded:
 -- what it counted is added to "counted"; if it fails and holds several
 -- objectives, each is tried alone, so that an error lands on the objective
--- that raised it; the objectives that fail join "failed", with their log
+-- that raised it (but not after a time limit: that would only wait again);
+-- the objectives that fail join "failed", with their log
 -- elements in "failures".  Then, if the tick may, it commits and goes on
 -- in a new transaction, still the one tick running.  No SET clause (a
 -- procedure with one cannot commit): slo.tick has set the path.
@@ -267,9 +272,13 @@ BEGIN
 	r := slo_internal.tick_step_guarded(step, ids, at);
 	IF r.sqlstate IS NULL THEN
 		counted := counted + r.result;
-	ELSIF pg_catalog.cardinality(ids) = 1 THEN
-		failed := failed || ids;
-		failures := failures || slo_internal.failure_note(ids[1], r.sqlstate, r.message);
+	ELSIF pg_catalog.cardinality(ids) = 1 OR r.sqlstate IN ('57014', '55P03') THEN
+		-- one objective, or a time limit hit (the same for each alone: a
+		-- group holds the objectives of one owner)
+		FOREACH one IN ARRAY ids LOOP
+			failed := failed || one;
+			failures := failures || slo_internal.failure_note(one, r.sqlstate, r.message);
+		END LOOP;
 	ELSE
 		FOREACH one IN ARRAY ids LOOP
 			r := slo_internal.tick_step_guarded(step, ARRAY[one], at);
@@ -324,6 +333,9 @@ DECLARE
 	n_objectives pg_catalog.int8 := 0;
 	failures pg_catalog.jsonb := '[]';
 	backfill_until pg_catalog.timestamptz;
+	budget pg_catalog.float8;		-- ms of counting one owner may take per tick
+	spent pg_catalog.jsonb := '{}';	-- per owner, ms of counting in this tick
+	t0 pg_catalog.timestamptz;
 BEGIN
 	-- no SET clause (a procedure with one cannot commit): pin the path here,
 	-- again after each commit
@@ -331,7 +343,8 @@ BEGIN
 	-- "at" evaluates as of another instant (tests, replays); normally now()
 	at := coalesce(at, now());
 	e := slo_internal.minute_of(at);
-	can_commit := slo_internal.may_commit();
+	can_commit := slo_internal.may_commit();	-- (C: the module and its settings are loaded)
+	budget := extract(epoch FROM pg_catalog.current_setting('slo.query_timeout')::pg_catalog.interval) * 1000;
 
 	-- one tick at a time
 	BEGIN
@@ -343,17 +356,25 @@ BEGIN
 		RAISE NOTICE 'tick skipped: another tick is running';
 		RETURN;
 	END;
+	-- (between its transactions a tick holds no lock: tick_state names it.
+	-- A row left by a tick that was cancelled, or whose backend is gone or
+	-- now serves another session, does not count: that backend must be the
+	-- same one, and still running a statement)
 	IF EXISTS (SELECT 1 FROM slo_internal.tick_state s
 			   WHERE s.pid <> pg_backend_pid()
-				 AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.pid)) THEN
+				 AND EXISTS (SELECT 1 FROM pg_stat_activity a
+							 WHERE a.pid = s.pid AND a.backend_start IS NOT DISTINCT FROM s.backend_start
+							   AND coalesce(a.state, 'active') = 'active')) THEN
 		INSERT INTO @extschema@.tick_log (started_at, finished_at, buckets_recounted,
 										  objectives_evaluated, errors, skipped)
 		VALUES (started, clock_timestamp(), 0, 0, 0, true);
 		RAISE NOTICE 'tick skipped: another tick is running';
 		RETURN;
 	END IF;
-	INSERT INTO slo_internal.tick_state (pid, started_at) VALUES (pg_backend_pid(), started)
-	ON CONFLICT (only_row) DO UPDATE SET pid = EXCLUDED.pid, started_at = EXCLUDED.started_at;
+	INSERT INTO slo_internal.tick_state (pid, backend_start, started_at)
+	SELECT pg_backend_pid(), a.backend_start, started FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()
+	ON CONFLICT (only_row) DO UPDATE
+		SET pid = EXCLUDED.pid, backend_start = EXCLUDED.backend_start, started_at = EXCLUDED.started_at;
 
 	-- with Citus installed, a source it manages fails its objective (its
 	-- changes cannot be noted: see refuse_distributed)
@@ -383,36 +404,64 @@ BEGIN
 	-- recount what changed: one query per source table, owner, search_path
 	-- and time column; freshness objectives one by one
 	FOR g IN
-		SELECT array_agg(ob.id ORDER BY ob.id) AS ids, bool_or(ob.sli_kind = 'freshness') AS freshness
-		FROM @extschema@.objective ob
-		JOIN slo_internal.pending pd ON pd.objective_id = ob.id
-		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
-		WHERE ob.enabled AND ob.id <> ALL (failed)
-		GROUP BY ob.source, ob.owner, ob.search_path, ob.time_column, ob.sli_kind = 'freshness',
-				 CASE WHEN ob.sli_kind = 'freshness' THEN ob.id END
-		UNION ALL
-		-- freshness objectives with nothing pending still age
-		SELECT ARRAY[ob.id], true
-		FROM @extschema@.objective ob
-		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
-		WHERE ob.enabled AND ob.sli_kind = 'freshness' AND ob.id <> ALL (failed)
-		  AND NOT EXISTS (SELECT 1 FROM slo_internal.pending pd WHERE pd.objective_id = ob.id)
+		SELECT ids, freshness, owner FROM (
+			SELECT array_agg(ob.id ORDER BY ob.id) AS ids, bool_or(ob.sli_kind = 'freshness') AS freshness,
+				   ob.owner::text AS owner, bool_or(v.last_error_at IS NOT NULL) AS failed_before
+			FROM @extschema@.objective ob
+			JOIN slo_internal.pending pd ON pd.objective_id = ob.id
+			JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
+			LEFT JOIN @extschema@.evaluation v ON v.objective_id = ob.id
+			WHERE ob.enabled AND ob.id <> ALL (failed)
+			GROUP BY ob.source, ob.owner, ob.search_path, ob.time_column, ob.sli_kind = 'freshness',
+					 CASE WHEN ob.sli_kind = 'freshness' THEN ob.id END
+			UNION ALL
+			-- freshness objectives with nothing pending still age
+			SELECT ARRAY[ob.id], true, ob.owner::text, v.last_error_at IS NOT NULL
+			FROM @extschema@.objective ob
+			JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
+			LEFT JOIN @extschema@.evaluation v ON v.objective_id = ob.id
+			WHERE ob.enabled AND ob.sli_kind = 'freshness' AND ob.id <> ALL (failed)
+			  AND NOT EXISTS (SELECT 1 FROM slo_internal.pending pd WHERE pd.objective_id = ob.id)
+		) groups
+		-- (groups that failed last time go last)
+		ORDER BY failed_before, ids
 	LOOP
+		-- an owner whose counting took slo.query_timeout in all this tick
+		-- waits for the next one: no owner holds the others up longer
+		IF budget > 0 AND coalesce((spent ->> g.owner)::float8, 0) >= budget THEN
+			FOREACH id IN ARRAY g.ids LOOP
+				failed := failed || id;
+				failures := failures || slo_internal.failure_note(id, '57014',
+					format('deferred to the next tick: counting for its owner took longer than slo.query_timeout (%s) in this tick',
+						   current_setting('slo.query_timeout')));
+			END LOOP;
+			CONTINUE;
+		END IF;
+		t0 := clock_timestamp();
 		CALL slo_internal.run_step(CASE WHEN g.freshness THEN 'freshness' ELSE 'recount' END, g.ids, at,
 								   can_commit, n_buckets, failed, failures);
+		spent := jsonb_set(spent, ARRAY[g.owner],
+						   to_jsonb(coalesce((spent ->> g.owner)::float8, 0) + extract(epoch FROM clock_timestamp() - t0) * 1000));
 	END LOOP;
 
 	-- backfill, newest day first, for at most slo.backfill_time
 	backfill_until := clock_timestamp() + slo_internal.backfill_time();
 	LOOP
-		SELECT ob.id INTO id
+		-- (those that failed last time go last: one that keeps failing,
+		-- slowly, does not keep its owner's others waiting)
+		SELECT ob.id, ob.owner::text AS owner INTO g
 		FROM @extschema@.objective ob
 		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
+		LEFT JOIN @extschema@.evaluation v ON v.objective_id = ob.id
 		WHERE ob.enabled AND p.backfilled_until IS NULL AND ob.id <> ALL (failed)
-		ORDER BY p.backfilled_from DESC, ob.id
+		  AND (budget = 0 OR coalesce((spent ->> ob.owner::text)::float8, 0) < budget)
+		ORDER BY v.last_error_at IS NOT NULL, p.backfilled_from DESC, ob.id
 		LIMIT 1;
 		EXIT WHEN NOT FOUND OR (clock_timestamp() > backfill_until);
-		CALL slo_internal.run_step('backfill', ARRAY[id], at, can_commit, n_buckets, failed, failures);
+		t0 := clock_timestamp();
+		CALL slo_internal.run_step('backfill', ARRAY[g.id], at, can_commit, n_buckets, failed, failures);
+		spent := jsonb_set(spent, ARRAY[g.owner],
+						   to_jsonb(coalesce((spent ->> g.owner)::float8, 0) + extract(epoch FROM clock_timestamp() - t0) * 1000));
 	END LOOP;
 
 	-- evaluate everything that did not fail, in one statement; if that

@@ -23,7 +23,8 @@ GRANT EXECUTE ON FUNCTION
 TO PUBLIC;
 
 GRANT EXECUTE ON FUNCTION slo_internal.capture(), slo_internal.time_columns_of(pg_catalog.regclass),
-	slo_internal.refuse_distributed(pg_catalog.regclass) TO slo_writer;
+	slo_internal.refuse_distributed(pg_catalog.regclass),
+	slo_internal.note_all_changed(pg_catalog.regclass, pg_catalog.name[]) TO slo_writer;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA slo_internal TO slo_admin;
 GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA slo_internal TO slo_admin;

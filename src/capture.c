@@ -22,6 +22,9 @@
  * subtransaction that aborts may leave minutes noted that did not change,
  * which only costs the tick a recount that finds the same numbers.
  *
+ * note_all_changed() notes a whole table, as a TRUNCATE does, for rows that
+ * came or went without DML (ATTACH and DETACH PARTITION).
+ *
  * The set of ranges is bounded (SLO_CAPTURE_MAX_RANGES); when it is full,
  * the two closest ranges are merged, so a transaction touching many
  * scattered minutes notes a few wider ranges: more to recount, never less.
@@ -38,12 +41,15 @@
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -302,6 +308,17 @@ time_column_attnum(TupleDesc tupdesc, const char *name)
 	return InvalidAttrNumber;
 }
 
+/* Have this backend's notes written at commit (once per backend). */
+static void
+register_capture_callback(void)
+{
+	if (!capture_callback_registered)
+	{
+		RegisterXactCallback(capture_xact_callback, NULL);
+		capture_callback_registered = true;
+	}
+}
+
 /*
  * capture() returns trigger
  *
@@ -329,11 +346,7 @@ capture(PG_FUNCTION_ARGS)
 	if (ncolumns == 0)
 		return PointerGetDatum(NULL);
 
-	if (!capture_callback_registered)
-	{
-		RegisterXactCallback(capture_xact_callback, NULL);
-		capture_callback_registered = true;
-	}
+	register_capture_callback();
 
 	tupdesc = RelationGetDescr(rel);
 	attnums = palloc(ncolumns * sizeof(AttrNumber));
@@ -508,4 +521,43 @@ capture_xact_callback(XactEvent event, void *arg)
 		default:
 			break;
 	}
+}
+
+/*
+ * note_all_changed(tbl regclass, columns name[]) returns void
+ *
+ * Notes every minute of the given time columns of tbl as changed, as a
+ * TRUNCATE would: at commit the note is written, and the next tick counts
+ * the objectives of that table from scratch.  For rows that came or went
+ * without any DML (ATTACH or DETACH PARTITION).  Only the table's owner may:
+ * it costs the tick a full recount.
+ */
+PG_FUNCTION_INFO_V1(note_all_changed);
+Datum
+note_all_changed(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	ArrayType  *columns = PG_GETARG_ARRAYTYPE_P(1);
+	Datum	   *names;
+	bool	   *nulls;
+	int			n;
+	int			i;
+	char	   *relname = get_rel_name(relid);
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)), relname);
+
+	deconstruct_array(columns, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &names, &nulls, &n);
+	register_capture_callback();
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			continue;
+		capture_entry(relid, NameStr(*DatumGetName(names[i])))->everything = true;
+	}
+	PG_RETURN_VOID();
 }

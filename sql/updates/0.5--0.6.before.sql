@@ -16,7 +16,11 @@
 -- The old triggers first, before any table of slo_internal is locked: a
 -- writer of a source table that is in the middle of a statement finishes
 -- it (and writes its note) before its table can be locked here, and after
--- that no writer notes anything until the new triggers are in place.
+-- that no writer notes anything until this transaction commits, with the
+-- new triggers in place.  On the users' tables they take the names of the
+-- new ones, which slo.attach_triggers() then replaces (after.sql): so it
+-- knows these tables had triggers, and does not note them as changed in
+-- full.  slo.event gets its new triggers from rollup.sql.
 DO $$
 DECLARE
 	t record;
@@ -24,11 +28,15 @@ BEGIN
 	FOR t IN SELECT tgrelid::pg_catalog.regclass AS rel, tgname FROM pg_catalog.pg_trigger
 			 WHERE tgfoid = 'slo_internal.invalidate()'::pg_catalog.regprocedure
 	LOOP
-		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+		IF t.rel = '@extschema@.event'::pg_catalog.regclass OR t.tgname NOT LIKE 'slo\_invalidate\_%' THEN
+			EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+		ELSE
+			EXECUTE pg_catalog.format('ALTER TRIGGER %I ON %s RENAME TO %I', t.tgname, t.rel,
+									  pg_catalog.replace(t.tgname, 'slo_invalidate_', 'slo_capture_'));
+		END IF;
 	END LOOP;
 END
 $$;
-DROP FUNCTION slo_internal.invalidate();
 
 -- The functions and views of the sources that follow, as 0.5 had them.
 DROP FUNCTION slo_internal.query_counts_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text,
@@ -46,6 +54,8 @@ DROP FUNCTION slo_internal.evaluate(@extschema@.objective, pg_catalog.timestampt
 DROP FUNCTION slo_internal.tick_objective(@extschema@.objective, pg_catalog.timestamptz);
 DROP FUNCTION slo_internal.tick_objective_guarded(pg_catalog.int8, pg_catalog.timestamptz);
 DROP FUNCTION slo_internal.record_failure(pg_catalog.int8, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.text);
+DROP FUNCTION slo_internal.apply_policy(@extschema@.objective, @extschema@.evaluation);
+DROP FUNCTION slo_internal.lift_orphaned_freezes();
 DROP PROCEDURE @extschema@.tick(pg_catalog.timestamptz);
 
 -- No foreign keys on what the tick writes: it drops what deleted
