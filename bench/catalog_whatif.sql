@@ -1,21 +1,24 @@
 --
 -- bench/catalog_whatif.sql: part 5 of bench/catalog.sh.  Plain SQL over the
 -- same data and the same rollup, timing the work the tick does now next to
--- cheaper ways of computing the same numbers; every pair is checked for
--- equal results.  Nothing here changes slo: the hour table is a temporary
--- copy built from slo.rollup.
+-- other ways of computing the same numbers; every pair is checked for
+-- equal results.  Nothing here changes slo.
 --
 --   window sums   the 38 occurrences objectives' window sums (valid, good)
---                 from the minute rollup (what slo_internal.measure reads), against
---                 whole hours from an hour-level rollup plus the minutes at
---                 the two edges
+--                 from minute rows (slo_internal.minutes, what measure read
+--                 before 0.6), against slo_internal.range_sum (day and hour
+--                 rows plus the minutes of the two edge hours: what
+--                 slo_internal.measure reads since 0.6)
 --   recount       111 changed minutes (the last 11 and 100 older ones) for
 --                 all 50 objectives: one counting query per objective (what
---                 the tick runs, through slo_internal.query_counts_as), against one
---                 query computing every objective's counts per minute
+--                 the tick ran before 0.6), the tick's one query per group
+--                 (slo_internal.query_group_as over counting_query of all 50),
+--                 and a plain-SQL query computing every objective's counts
+--                 per minute
 --   backfill      the backfill's reading (without writing the rollup): one
---                 counting query per objective, against one query over the
---                 longest horizon computing every objective's counts per minute
+--                 counting query per objective over its horizon, against one
+--                 query over the longest horizon computing every objective's
+--                 counts per minute
 --
 -- Output: lines "size<TAB>whatif_<name><TAB>run<TAB>ms" and
 -- "size<TAB>whatif_check_<name><TAB>0<TAB>same|DIFFERENT".
@@ -29,42 +32,25 @@
 -- window sums
 -- ---------------------------------------------------------------------------
 CREATE TEMP TABLE w AS
-SELECT o.id, x.window_start AS lo, LEAST(now(), x.window_end) AS hi
-FROM slo.objective o, slo_internal.window_of(o, now()) x
+SELECT o.id, x.window_start AS lo, LEAST(slo_internal.minute_of(now()), x.window_end) AS hi
+FROM slo.objective o, slo_internal.window_of(o, slo_internal.minute_of(now())) x
 WHERE o.budgeting = 'occurrences';
 ANALYZE w;
 
-CREATE TEMP TABLE hour_rollup AS
-SELECT objective_id, date_trunc('hour', bucket) AS hour, sum(valid)::int8 AS valid, sum(good)::int8 AS good
-FROM slo.rollup GROUP BY 1, 2;
-ALTER TABLE hour_rollup ADD PRIMARY KEY (objective_id, hour);
-ANALYZE hour_rollup;
-
 SELECT set_config('bench.q_minutes', $q$
 SELECT w.id, x.v, x.g FROM w, LATERAL (
-  SELECT coalesce(sum(valid), 0) AS v, coalesce(sum(good), 0) AS g FROM slo.rollup r
-  WHERE r.objective_id = w.id AND r.bucket >= w.lo AND r.bucket < w.hi) x$q$, false) \g /dev/null
--- whole hours inside [lo, hi), then the minutes before the first and after
--- the last whole hour
+  SELECT coalesce(sum(valid), 0) AS v, coalesce(sum(good), 0) AS g FROM slo_internal.minutes m
+  WHERE m.objective_id = w.id AND m.bucket >= w.lo AND m.bucket < w.hi) x$q$, false) \g /dev/null
 SELECT set_config('bench.q_hours', $q$
-SELECT w.id, h.v + coalesce(m.v, 0) AS v, h.g + coalesce(m.g, 0) AS g
-FROM w,
-LATERAL (SELECT date_trunc('hour', w.lo) + CASE WHEN date_trunc('hour', w.lo) < w.lo THEN interval '1 hour' ELSE interval '0' END AS h0,
-                date_trunc('hour', w.hi) AS h1) b,
-LATERAL (SELECT coalesce(sum(valid), 0) AS v, coalesce(sum(good), 0) AS g FROM hour_rollup hr
-         WHERE hr.objective_id = w.id AND hr.hour >= b.h0 AND hr.hour < b.h1) h,
-LATERAL (SELECT sum(valid) AS v, sum(good) AS g FROM slo.rollup r
-         WHERE r.objective_id = w.id
-           AND ((r.bucket >= w.lo AND r.bucket < LEAST(b.h0, w.hi))
-                OR (r.bucket >= GREATEST(b.h1, b.h0) AND r.bucket < w.hi))) m$q$, false) \g /dev/null
+SELECT w.id, s.valid, s.good FROM w, slo_internal.range_sum(w.id, w.lo, w.hi) s$q$, false) \g /dev/null
 
 SELECT format(E'%s\twhatif_check_window_sums\t0\t%s', :size,
               CASE WHEN count(*) = 0 THEN 'same' ELSE 'DIFFERENT' END)
 FROM ((SELECT * FROM bench.catalog_rows(current_setting('bench.q_minutes')))
       EXCEPT ALL (SELECT * FROM bench.catalog_rows(current_setting('bench.q_hours')))) d;
-SELECT format(E'%s\twhatif_window sums: minute rollup (38 objectives)\t%s\t%s', :size, e.run, e.exec_ms)
+SELECT format(E'%s\twhatif_window sums: minute rows, slo_internal.minutes (38 objectives)\t%s\t%s', :size, e.run, e.exec_ms)
 FROM bench.catalog_explain_runs(current_setting('bench.q_minutes'), 1, :runs) e WHERE e.run > 0;
-SELECT format(E'%s\twhatif_window sums: hour rollup + edge minutes (38 objectives)\t%s\t%s', :size, e.run, e.exec_ms)
+SELECT format(E'%s\twhatif_window sums: day + hour rows + edge minutes, slo_internal.range_sum (38 objectives)\t%s\t%s', :size, e.run, e.exec_ms)
 FROM bench.catalog_explain_runs(current_setting('bench.q_hours'), 1, :runs) e WHERE e.run > 0;
 
 -- ---------------------------------------------------------------------------
@@ -77,10 +63,19 @@ SELECT array_agg(DISTINCT b ORDER BY b) AS bs FROM (
   UNION ALL
   SELECT slo_internal.minute_of(now() - interval '1 hour' - random() * interval '27 days') FROM generate_series(1, 100)) x;
 
+CREATE TEMP TABLE bkr AS
+SELECT range_agg(tstzrange(b, b + interval '1 minute')) AS mr FROM bk, unnest(bk.bs) b;
 SELECT set_config('bench.q_recount_each', format($q$
 SELECT o.id, c.bucket, c.valid, c.good FROM slo.objective o,
-  LATERAL slo_internal.query_counts_as(o.owner::regrole, o.search_path, slo_internal.counting_query(o, 'buckets'),
-                              NULL, NULL, %L::timestamptz[]) c$q$, (SELECT bs FROM bk)), false) \g /dev/null
+  LATERAL slo_internal.query_group_as(o.owner::regrole, o.search_path, slo_internal.counting_query(ARRAY[o]),
+                              NULL, NULL, %L::tstzmultirange) c$q$, (SELECT mr FROM bkr)), false) \g /dev/null
+-- the tick's form: one query for the group (one table, owner, search_path, time column)
+SELECT set_config('bench.q_recount_group', format($q$
+SELECT c.objective_id, c.bucket, c.valid, c.good
+FROM (SELECT min(o.owner) AS owner, min(o.search_path) AS search_path, array_agg(o ORDER BY o.id) AS members
+      FROM slo.objective o) g,
+  LATERAL slo_internal.query_group_as(g.owner::regrole, g.search_path, slo_internal.counting_query(g.members),
+                              NULL, NULL, %L::tstzmultirange) c$q$, (SELECT mr FROM bkr)), false) \g /dev/null
 SELECT set_config('bench.q_recount_once', format($q$
 SELECT o.id, b.bucket, (c.counts[o.rn]).valid, (c.counts[o.rn]).good
 FROM unnest(%L::timestamptz[]) AS b(bucket)
@@ -95,8 +90,13 @@ CROSS JOIN LATERAL (SELECT ARRAY[%s] AS counts
 SELECT format(E'%s\twhatif_check_recount\t0\t%s', :size, CASE WHEN count(*) = 0 THEN 'same' ELSE 'DIFFERENT' END)
 FROM ((SELECT * FROM bench.catalog_rows4(current_setting('bench.q_recount_each')))
       EXCEPT ALL (SELECT * FROM bench.catalog_rows4(current_setting('bench.q_recount_once')))) d;
+SELECT format(E'%s\twhatif_check_recount_group\t0\t%s', :size, CASE WHEN count(*) = 0 THEN 'same' ELSE 'DIFFERENT' END)
+FROM ((SELECT * FROM bench.catalog_rows4(current_setting('bench.q_recount_each')))
+      EXCEPT ALL (SELECT * FROM bench.catalog_rows4(current_setting('bench.q_recount_group')))) d;
 SELECT format(E'%s\twhatif_recount 111 minutes: one query per objective (50)\t%s\t%s', :size, e.run, e.exec_ms)
 FROM bench.catalog_explain_runs(current_setting('bench.q_recount_each'), 1, :runs) e WHERE e.run > 0;
+SELECT format(E'%s\twhatif_recount 111 minutes: the tick\'s one query per group (50 objectives)\t%s\t%s', :size, e.run, e.exec_ms)
+FROM bench.catalog_explain_runs(current_setting('bench.q_recount_group'), 1, :runs) e WHERE e.run > 0;
 SELECT format(E'%s\twhatif_recount 111 minutes: one query for all 50 objectives\t%s\t%s', :size, e.run, e.exec_ms)
 FROM bench.catalog_explain_runs(current_setting('bench.q_recount_once'), 1, :runs) e WHERE e.run > 0;
 
@@ -106,8 +106,8 @@ FROM bench.catalog_explain_runs(current_setting('bench.q_recount_once'), 1, :run
 -- ---------------------------------------------------------------------------
 SELECT set_config('bench.q_backfill_each', $q$
 SELECT o.id, c.bucket, c.valid, c.good FROM slo.objective o,
-  LATERAL slo_internal.query_counts_as(o.owner::regrole, o.search_path, slo_internal.counting_query(o, 'backfill'),
-                              slo_internal.minute_of(now() - slo_internal.horizon_of(o)), NULL, NULL) c$q$, false) \g /dev/null
+  LATERAL slo_internal.query_group_as(o.owner::regrole, o.search_path, slo_internal.counting_query(ARRAY[o]), NULL, NULL,
+                              tstzmultirange(tstzrange(slo_internal.minute_of(now() - slo_internal.horizon_of(o)), NULL))) c$q$, false) \g /dev/null
 SELECT set_config('bench.q_backfill_once', format($q$
 SELECT o.id, c.bucket, (c.counts[o.rn]).valid, (c.counts[o.rn]).good
 FROM (SELECT slo_internal.minute_of(ts) AS bucket, ARRAY[%s] AS counts

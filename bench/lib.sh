@@ -51,6 +51,8 @@ CLUSTER_DIR=
 # locale C, without pg_cron (nothing runs in it but what is measured), with
 # the settings of a measuring server: large shared_buffers, jit off, no
 # autovacuum, no checkpoint during a run.  The caller's PGOPTIONS are kept.
+# BENCH_CLUSTER_SETTINGS (an array the caller may set) holds more
+# postgresql.conf lines, written last (e.g. shared_preload_libraries).
 # Call bench_stop_cluster at exit.
 bench_start_cluster() {
 	[[ -z ${PGHOST:-}${PGPORT:-}${PGUSER:-} ]] || return 0
@@ -64,6 +66,7 @@ bench_start_cluster() {
 		"max_wal_size = 8GB" \
 		"checkpoint_timeout = 1h" \
 		"autovacuum = off" \
+		${BENCH_CLUSTER_SETTINGS[@]+"${BENCH_CLUSTER_SETTINGS[@]}"} \
 		|| return 1
 	if [[ -n $options ]]; then
 		export PGOPTIONS=$options
