@@ -192,7 +192,7 @@ RETURN CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl)
 -- objective and minute with valid events.  It calls nothing of slo_internal
 -- (the owner may not), so minutes are written out as date_bin('1 minute',
 -- ts, '2000-01-01 00:00:00+00'), which is minute_of().
-CREATE FUNCTION slo_internal.counting_query(members @extschema@.objective[])
+CREATE FUNCTION slo_internal.counting_query(members @extschema@.objective[], ranges pg_catalog.tstzmultirange)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -201,6 +201,7 @@ DECLARE
 	o @extschema@.objective;
 	counts text := '';
 	per_objective text := '';
+	in_ranges text;
 	i int := 0;
 BEGIN
 	FOREACH o IN ARRAY members LOOP
@@ -218,20 +219,32 @@ BEGIN
 												 CASE WHEN o.sli_kind = 'percentile' THEN 'slo_s' || i
 													  ELSE 'NULL::@extschema@.sketch' END);
 	END LOOP;
+	-- the ranges as constants, so that each is an index range scan of the
+	-- time column (a join with $3 would read the whole table); many ranges
+	-- (rare: they are merged as they are noted) are joined with $3
+	IF pg_catalog.cardinality(ARRAY(SELECT pg_catalog.unnest(ranges))) <= 64 THEN
+		SELECT coalesce(string_agg(format('(%1$I >= %2$L::pg_catalog.timestamptz AND %1$I < %3$L::pg_catalog.timestamptz)',
+										  members[1].time_column, coalesce(lower(r), '-infinity'),
+										  coalesce(upper(r), 'infinity')), E'\n\t   OR '), 'false')
+		INTO in_ranges FROM unnest(ranges) r;
+		in_ranges := 'WHERE ' || in_ranges;
+	ELSE
+		in_ranges := format($j$JOIN pg_catalog.unnest($3) AS slo_r(slo_range)
+	  ON %1$I >= coalesce(pg_catalog.lower(slo_r.slo_range), '-infinity')
+	 AND %1$I < coalesce(pg_catalog.upper(slo_r.slo_range), 'infinity')$j$, members[1].time_column);
+	END IF;
 	RETURN format($q$
 SELECT slo_k.objective_id, slo_w.slo_bucket, slo_k.valid, slo_k.good, slo_k.sketch
 FROM (
 	SELECT pg_catalog.date_bin('1 minute', %1$I, '2000-01-01 00:00:00+00') AS slo_bucket%3$s
 	FROM %5$s%2$s
-	JOIN pg_catalog.unnest($3) AS slo_r(slo_range)
-	  ON %1$I >= coalesce(pg_catalog.lower(slo_r.slo_range), '-infinity')
-	 AND %1$I < coalesce(pg_catalog.upper(slo_r.slo_range), 'infinity')
+	%6$s
 	GROUP BY 1
 ) AS slo_w
 CROSS JOIN LATERAL (VALUES %4$s) AS slo_k(objective_id, valid, good, sketch)
 WHERE slo_k.valid > 0$q$,
 		members[1].time_column, members[1].source, counts, per_objective,
-		slo_internal.only_unless_partitioned(members[1].source));
+		slo_internal.only_unless_partitioned(members[1].source), in_ranges);
 END
 $$;
 
@@ -431,7 +444,7 @@ BEGIN
 	INSERT INTO pg_temp.slo_counted
 	SELECT c.objective_id, c.bucket, c.valid, c.good, c.sketch
 	FROM slo_internal.query_group_as(members[1].owner::regrole, members[1].search_path,
-									 slo_internal.counting_query(members), NULL, NULL, ranges) c;
+									 slo_internal.counting_query(members, ranges), NULL, NULL, ranges) c;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END

@@ -37,6 +37,7 @@
 
 #include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
@@ -51,6 +52,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/multirangetypes.h"
@@ -413,21 +415,45 @@ entry_multirange(CaptureEntry *e)
 /*
  * The OID of slo_internal.invalidation, or InvalidOid when slo is not
  * installed.  A table of that name counts only if it is a member of the
- * extension: nobody can redirect the notes to a table of their own.
+ * extension: nobody can redirect the notes to a table of their own.  The
+ * lookup scans pg_extension and pg_depend, so its answer is kept for the
+ * backend until a relcache invalidation says the table changed (or went).
  */
+static Oid	invalidation_relid_cache = InvalidOid;
+static bool invalidation_callback_registered = false;
+
+static void
+forget_invalidation_relid(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == invalidation_relid_cache)
+		invalidation_relid_cache = InvalidOid;
+}
+
 static Oid
 invalidation_relid(void)
 {
-	Oid			ext = get_extension_oid("slo", true);
-	Oid			nsp = get_namespace_oid("slo_internal", true);
+	Oid			ext;
+	Oid			nsp;
 	Oid			relid;
 
+	if (OidIsValid(invalidation_relid_cache))
+		return invalidation_relid_cache;
+
+	ext = get_extension_oid("slo", true);
+	nsp = get_namespace_oid("slo_internal", true);
 	if (!OidIsValid(ext) || !OidIsValid(nsp))
 		return InvalidOid;
 	relid = get_relname_relid("invalidation", nsp);
 	if (!OidIsValid(relid) ||
 		getExtensionOfObject(RelationRelationId, relid) != ext)
 		return InvalidOid;
+
+	if (!invalidation_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(forget_invalidation_relid, (Datum) 0);
+		invalidation_callback_registered = true;
+	}
+	invalidation_relid_cache = relid;
 	return relid;
 }
 
@@ -472,7 +498,20 @@ write_notes(void)
 	if (!OidIsValid(relid))
 		return;
 
-	rel = table_open(relid, RowExclusiveLock);
+	/*
+	 * Taking the lock processes pending invalidations: if the table was
+	 * dropped or replaced since it was looked up, look it up again.
+	 */
+	rel = try_relation_open(relid, RowExclusiveLock);
+	if (rel == NULL || invalidation_relid_cache != relid)
+	{
+		if (rel != NULL)
+			relation_close(rel, RowExclusiveLock);
+		relid = invalidation_relid();
+		if (!OidIsValid(relid))
+			return;
+		rel = table_open(relid, RowExclusiveLock);
+	}
 	check_invalidation_table(rel);
 	for (e = capture_entries; e != NULL; e = e->next)
 	{
