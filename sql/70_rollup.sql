@@ -297,8 +297,11 @@ FROM (SELECT slo_b,
 		   pg_catalog.generate_series(lower(slo_r), upper(slo_r) - interval '1 minute', interval '1 minute') AS slo_b) slo_x
 GROUP BY slo_b$q$, o.time_column, o.source, o.valid_expr, o.max_age, slo_internal.only_unless_partitioned(o.source));
 
--- The counts of this tick's recount, per objective and minute, until the
--- transaction ends.
+-- The work tables of a recount, until the transaction ends: the counts per
+-- objective and minute (slo_counted), and what store_counts() works through
+-- (slo_ranges, slo_hours, slo_days) and count_freshness() (slo_fresh).
+-- Made once per transaction (a tick's steps are transactions of their own),
+-- emptied here for each count.
 CREATE FUNCTION slo_internal.counted_table()
 RETURNS void
 LANGUAGE plpgsql
@@ -309,98 +312,106 @@ BEGIN
 		CREATE TEMP TABLE slo_counted (objective_id int8, bucket timestamptz, valid int8, good int8,
 									   sketch @extschema@.sketch, PRIMARY KEY (objective_id, bucket))
 			ON COMMIT DROP;
+		CREATE TEMP TABLE slo_ranges (objective_id int8 PRIMARY KEY, ranges tstzmultirange,
+									  lo timestamptz, hi timestamptz, minutes bool)
+			ON COMMIT DROP;
+		CREATE TEMP TABLE slo_hours (objective_id int8, hour timestamptz, valid int8, good int8,
+									 minute_valid int4[], minute_good int4[],
+									 old_valid int8, old_good int8, PRIMARY KEY (objective_id, hour))
+			ON COMMIT DROP;
+		CREATE TEMP TABLE slo_days (objective_id int8, day timestamptz, dv int8, dg int8,
+									PRIMARY KEY (objective_id, day))
+			ON COMMIT DROP;
+		CREATE TEMP TABLE slo_fresh (bucket timestamptz, valid int8, good int8)
+			ON COMMIT DROP;
 	ELSE
-		TRUNCATE pg_temp.slo_counted;
+		DELETE FROM pg_temp.slo_counted;
 	END IF;
 END
 $$;
 
--- Replace objective o's rollup over the minutes of "ranges" with what
--- pg_temp.slo_counted holds for it, writing only rows that change.  Minute
+-- Replace the rollups of objectives "ids" over the minutes of their
+-- "ranges" (one multirange each) with what pg_temp.slo_counted holds for
+-- them, writing only rows that change, for all of them at once.  Minute
 -- layout (timeslices): rollup rows.  Hour layout (occurrences): the hours
--- the ranges touch get their counted minutes, the days their new sums.
-CREATE FUNCTION slo_internal.store_counts(o @extschema@.objective, ranges pg_catalog.tstzmultirange)
+-- that had counts in the ranges or get new ones (no other hour changes, so
+-- a wide range costs only its hours with events) get their counted
+-- minutes, their days the change of their sums.
+CREATE FUNCTION slo_internal.store_counts(ids pg_catalog.int8[], ranges pg_catalog.tstzmultirange[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	-- the span of the ranges, for index range scans
-	lo timestamptz := coalesce(lower(ranges), '-infinity');
-	hi timestamptz := coalesce(upper(ranges), 'infinity');
 BEGIN
-	IF isempty(ranges) THEN
-		RETURN;
-	END IF;
-	IF o.budgeting <> 'occurrences' THEN
-		DELETE FROM @extschema@.rollup r
-		WHERE r.objective_id = o.id AND r.breakdown = '' AND r.bucket >= lo AND r.bucket < hi
-		  AND r.bucket <@ ranges
-		  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.objective_id = o.id AND c.bucket = r.bucket);
-		INSERT INTO @extschema@.rollup AS r (objective_id, bucket, valid, good, sketch)
-		SELECT c.objective_id, c.bucket, c.valid, c.good, c.sketch
-		FROM pg_temp.slo_counted c WHERE c.objective_id = o.id
-		ON CONFLICT (objective_id, breakdown, bucket) DO UPDATE
-			SET valid = EXCLUDED.valid, good = EXCLUDED.good, sketch = EXCLUDED.sketch
-			WHERE (r.valid, r.good) IS DISTINCT FROM (EXCLUDED.valid, EXCLUDED.good)
-			   OR slo_internal.sketch_send(r.sketch) IS DISTINCT FROM slo_internal.sketch_send(EXCLUDED.sketch);
-		RETURN;
-	END IF;
+	DELETE FROM pg_temp.slo_ranges;
+	INSERT INTO pg_temp.slo_ranges
+	SELECT x.id, x.r, coalesce(lower(x.r), '-infinity'), coalesce(upper(x.r), 'infinity'),
+		   o.budgeting <> 'occurrences'
+	FROM unnest(ids, ranges) AS x(id, r)
+	JOIN @extschema@.objective o ON o.id = x.id
+	WHERE NOT isempty(x.r);
 
-	-- the hours that had counts in the ranges, and those the new counts fall
-	-- in: no other hour changes (so a wide range costs only its hours with
-	-- events)
-	CREATE TEMP TABLE IF NOT EXISTS slo_hours (hour timestamptz PRIMARY KEY, valid int8, good int8,
-											   minute_valid int4[], minute_good int4[], empty bool,
-											   old_valid int8, old_good int8)
-		ON COMMIT DROP;
-	TRUNCATE pg_temp.slo_hours;
-	INSERT INTO pg_temp.slo_hours (hour)
-	SELECT h.hour FROM slo_internal.rollup_hour h
-	WHERE h.objective_id = o.id AND h.breakdown = ''
-	  AND h.hour > lo - interval '1 hour' AND h.hour < hi
-	  AND ranges && tstzrange(h.hour, h.hour + interval '1 hour')
+	-- minute layout
+	DELETE FROM @extschema@.rollup r
+	USING pg_temp.slo_ranges g
+	WHERE g.minutes AND r.objective_id = g.objective_id AND r.breakdown = ''
+	  AND r.bucket >= g.lo AND r.bucket < g.hi AND r.bucket <@ g.ranges
+	  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.objective_id = r.objective_id AND c.bucket = r.bucket);
+	INSERT INTO @extschema@.rollup AS r (objective_id, bucket, valid, good, sketch)
+	SELECT c.objective_id, c.bucket, c.valid, c.good, c.sketch
+	FROM pg_temp.slo_counted c JOIN pg_temp.slo_ranges g ON g.objective_id = c.objective_id AND g.minutes
+	ON CONFLICT (objective_id, breakdown, bucket) DO UPDATE
+		SET valid = EXCLUDED.valid, good = EXCLUDED.good, sketch = EXCLUDED.sketch
+		WHERE (r.valid, r.good) IS DISTINCT FROM (EXCLUDED.valid, EXCLUDED.good)
+		   OR slo_internal.sketch_send(r.sketch) IS DISTINCT FROM slo_internal.sketch_send(EXCLUDED.sketch);
+
+	-- hour layout: the hours, with what they held (for the days' sums)
+	DELETE FROM pg_temp.slo_hours;
+	INSERT INTO pg_temp.slo_hours (objective_id, hour)
+	SELECT h.objective_id, h.hour
+	FROM pg_temp.slo_ranges g
+	JOIN slo_internal.rollup_hour h
+	  ON h.objective_id = g.objective_id AND h.breakdown = ''
+	 AND h.hour > g.lo - interval '1 hour' AND h.hour < g.hi
+	 AND g.ranges && tstzrange(h.hour, h.hour + interval '1 hour')
+	WHERE NOT g.minutes
 	UNION
-	SELECT date_bin('1 hour', c.bucket, '2000-01-01 00:00+00') FROM pg_temp.slo_counted c WHERE c.objective_id = o.id;
-
-	-- what those hours held, for the days' sums (old_valid and old_good turn
-	-- into the change below)
-	UPDATE pg_temp.slo_hours t SET old_valid = coalesce(h.valid, 0), old_good = coalesce(h.good, 0)
-	FROM (SELECT t2.hour, h2.valid, h2.good FROM pg_temp.slo_hours t2
-		  LEFT JOIN slo_internal.rollup_hour h2
-				 ON h2.objective_id = o.id AND h2.breakdown = '' AND h2.hour = t2.hour) h
-	WHERE h.hour = t.hour;
+	SELECT c.objective_id, date_bin('1 hour', c.bucket, '2000-01-01 00:00+00')
+	FROM pg_temp.slo_counted c JOIN pg_temp.slo_ranges g ON g.objective_id = c.objective_id AND NOT g.minutes;
 
 	-- each minute of those hours: its new count where the ranges cover it,
 	-- else what it had
-	UPDATE pg_temp.slo_hours t SET minute_valid = m.mv, minute_good = m.mg,
-		valid = m.v, good = m.g, empty = m.v = 0
+	UPDATE pg_temp.slo_hours t
+	SET minute_valid = m.mv, minute_good = m.mg, valid = m.v, good = m.g,
+		old_valid = m.old_v, old_good = m.old_g
 	FROM (
-		SELECT t.hour,
-			   array_agg(CASE WHEN s.minute <@ ranges THEN coalesce(c.valid, 0)::int4
+		SELECT t.objective_id, t.hour,
+			   array_agg(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.valid, 0)::int4
 							  ELSE coalesce(h.minute_valid[s.i], 0) END ORDER BY s.i) AS mv,
-			   array_agg(CASE WHEN s.minute <@ ranges THEN coalesce(c.good, 0)::int4
+			   array_agg(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.good, 0)::int4
 							  ELSE coalesce(h.minute_good[s.i], 0) END ORDER BY s.i) AS mg,
-			   sum(CASE WHEN s.minute <@ ranges THEN coalesce(c.valid, 0)
+			   sum(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.valid, 0)
 						ELSE coalesce(h.minute_valid[s.i], 0) END)::int8 AS v,
-			   sum(CASE WHEN s.minute <@ ranges THEN coalesce(c.good, 0)
-						ELSE coalesce(h.minute_good[s.i], 0) END)::int8 AS g
+			   sum(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.good, 0)
+						ELSE coalesce(h.minute_good[s.i], 0) END)::int8 AS g,
+			   coalesce(min(h.valid), 0) AS old_v, coalesce(min(h.good), 0) AS old_g
 		FROM pg_temp.slo_hours t
+		JOIN pg_temp.slo_ranges g ON g.objective_id = t.objective_id
 		CROSS JOIN LATERAL (SELECT i, t.hour + (i - 1) * interval '1 minute' AS minute
 							FROM generate_series(1, 60) i) s
 		LEFT JOIN slo_internal.rollup_hour h
-			   ON h.objective_id = o.id AND h.breakdown = '' AND h.hour = t.hour
-		LEFT JOIN pg_temp.slo_counted c ON c.objective_id = o.id AND c.bucket = s.minute
-		GROUP BY t.hour
+			   ON h.objective_id = t.objective_id AND h.breakdown = '' AND h.hour = t.hour
+		LEFT JOIN pg_temp.slo_counted c ON c.objective_id = t.objective_id AND c.bucket = s.minute
+		GROUP BY t.objective_id, t.hour
 	) m
-	WHERE m.hour = t.hour;
+	WHERE m.objective_id = t.objective_id AND m.hour = t.hour;
 
 	DELETE FROM slo_internal.rollup_hour h
 	USING pg_temp.slo_hours t
-	WHERE h.objective_id = o.id AND h.breakdown = '' AND h.hour = t.hour AND t.empty;
+	WHERE h.objective_id = t.objective_id AND h.breakdown = '' AND h.hour = t.hour AND t.valid = 0;
 	INSERT INTO slo_internal.rollup_hour AS h (objective_id, hour, valid, good, minute_valid, minute_good)
-	SELECT o.id, t.hour, t.valid, t.good, t.minute_valid, t.minute_good
-	FROM pg_temp.slo_hours t WHERE NOT t.empty
+	SELECT t.objective_id, t.hour, t.valid, t.good, t.minute_valid, t.minute_good
+	FROM pg_temp.slo_hours t WHERE t.valid > 0
 	ON CONFLICT (objective_id, breakdown, hour) DO UPDATE
 		SET valid = EXCLUDED.valid, good = EXCLUDED.good,
 			minute_valid = EXCLUDED.minute_valid, minute_good = EXCLUDED.minute_good
@@ -409,23 +420,25 @@ BEGIN
 
 	-- the days of those hours change by what their hours changed (so a day
 	-- whose first hours are no longer kept keeps its sum: see prune_rollups)
-	UPDATE pg_temp.slo_hours t SET old_valid = t.valid - t.old_valid, old_good = t.good - t.old_good;
-	UPDATE slo_internal.rollup_day r SET valid = r.valid + d.dv, good = r.good + d.dg
-	FROM (SELECT date_bin('1 day', t.hour, '2000-01-01 00:00+00') AS day,
-				 sum(t.old_valid)::int8 AS dv, sum(t.old_good)::int8 AS dg
-		  FROM pg_temp.slo_hours t GROUP BY 1) d
-	WHERE r.objective_id = o.id AND r.breakdown = '' AND r.day = d.day AND (d.dv <> 0 OR d.dg <> 0);
-	INSERT INTO slo_internal.rollup_day (objective_id, day, valid, good)
-	SELECT o.id, date_bin('1 day', t.hour, '2000-01-01 00:00+00'), sum(t.old_valid), sum(t.old_good)
+	DELETE FROM pg_temp.slo_days;
+	INSERT INTO pg_temp.slo_days
+	SELECT t.objective_id, date_bin('1 day', t.hour, '2000-01-01 00:00+00'),
+		   sum(t.valid - t.old_valid)::int8, sum(t.good - t.old_good)::int8
 	FROM pg_temp.slo_hours t
-	WHERE NOT EXISTS (SELECT 1 FROM slo_internal.rollup_day r
-					  WHERE r.objective_id = o.id AND r.breakdown = ''
-						AND r.day = date_bin('1 day', t.hour, '2000-01-01 00:00+00'))
-	GROUP BY 2
-	HAVING sum(t.old_valid) > 0;
+	GROUP BY 1, 2
+	HAVING sum(t.valid - t.old_valid) <> 0 OR sum(t.good - t.old_good) <> 0;
+	UPDATE slo_internal.rollup_day r SET valid = r.valid + d.dv, good = r.good + d.dg
+	FROM pg_temp.slo_days d
+	WHERE r.objective_id = d.objective_id AND r.breakdown = '' AND r.day = d.day;
+	INSERT INTO slo_internal.rollup_day (objective_id, day, valid, good)
+	SELECT d.objective_id, d.day, d.dv, d.dg
+	FROM pg_temp.slo_days d
+	WHERE d.dv > 0
+	  AND NOT EXISTS (SELECT 1 FROM slo_internal.rollup_day r
+					  WHERE r.objective_id = d.objective_id AND r.breakdown = '' AND r.day = d.day);
 	DELETE FROM slo_internal.rollup_day r
-	WHERE r.objective_id = o.id AND r.breakdown = '' AND r.valid = 0
-	  AND r.day IN (SELECT date_bin('1 day', t.hour, '2000-01-01 00:00+00') FROM pg_temp.slo_hours t);
+	USING pg_temp.slo_days d
+	WHERE r.objective_id = d.objective_id AND r.breakdown = '' AND r.day = d.day AND r.valid = 0;
 END
 $$;
 
@@ -462,8 +475,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM slo_internal.counted_table();
-	CREATE TEMP TABLE IF NOT EXISTS slo_fresh (bucket timestamptz, valid int8, good int8) ON COMMIT DROP;
-	TRUNCATE pg_temp.slo_fresh;
+	DELETE FROM pg_temp.slo_fresh;
 	INSERT INTO pg_temp.slo_fresh
 	SELECT c.bucket, c.valid, c.good
 	FROM slo_internal.query_counts_as(o.owner::regrole, o.search_path, slo_internal.freshness_query(o),
@@ -542,13 +554,13 @@ BEGIN
 		END IF;
 		SELECT c.counted INTO n FROM slo_internal.count_freshness(o, chunk_lo, chunk_hi, NULL) c;
 		ranges := tstzmultirange(tstzrange(chunk_lo, chunk_hi));
-		PERFORM slo_internal.store_counts(o, ranges);
+		PERFORM slo_internal.store_counts(ARRAY[o.id], ARRAY[ranges]);
 		UPDATE slo_internal.progress SET computed_until = greatest(computed_until, e) WHERE objective_id = o.id;
 	ELSE
 		-- the first step counts [chunk_lo, infinity): events stamped after e too
 		ranges := tstzmultirange(tstzrange(chunk_lo, CASE WHEN chunk_hi >= p.computed_until THEN NULL ELSE chunk_hi END));
 		n := slo_internal.count_group(ARRAY[o], ranges);
-		PERFORM slo_internal.store_counts(o, ranges);
+		PERFORM slo_internal.store_counts(ARRAY[o.id], ARRAY[ranges]);
 	END IF;
 	UPDATE slo_internal.progress
 	SET backfilled_from = chunk_lo,
@@ -576,7 +588,6 @@ DECLARE
 	all_ranges tstzmultirange := '{}';
 	r tstzmultirange;
 	n int8 := 0;
-	i int := 0;
 BEGIN
 	FOR o IN SELECT ob.* FROM @extschema@.objective ob WHERE ob.id = ANY (ids) ORDER BY ob.id LOOP
 		PERFORM slo_internal.check_source(o);
@@ -592,10 +603,7 @@ BEGIN
 		RETURN 0;
 	END IF;
 	n := slo_internal.count_group(members, all_ranges);
-	FOREACH o IN ARRAY members LOOP
-		i := i + 1;
-		PERFORM slo_internal.store_counts(o, own[i]);
-	END LOOP;
+	PERFORM slo_internal.store_counts(ARRAY(SELECT m.id FROM unnest(members) m), own);
 	RETURN n;
 END
 $$;
@@ -632,7 +640,7 @@ BEGIN
 	END IF;
 	SELECT c.counted, c.replaced INTO n, changed
 	FROM slo_internal.count_freshness(o, lower(changed), e, changed) c;
-	PERFORM slo_internal.store_counts(o, changed);
+	PERFORM slo_internal.store_counts(ARRAY[o.id], ARRAY[changed]);
 	UPDATE slo_internal.progress SET computed_until = e WHERE objective_id = o.id;
 	RETURN n;
 END

@@ -50,6 +50,8 @@ INSERT INTO alice.orders SELECT timestamptz '2026-11-20 10:00' + g * interval '1
 SELECT slo.define_service('alice-shop');
 SELECT slo.define_objective('alice-shop', 'order-ok', source => 'alice.orders', good => 'ok', target => 0.8) IS NOT NULL AS defined;
 RESET ROLE;
+-- (its rollup built before the attacks begin)
+CALL slo.tick(at => '2026-11-20 12:00+00');
 
 ------------------------------------------------------------------------------
 -- 1. The trigger on source tables used to be SECURITY DEFINER and to read
