@@ -297,11 +297,8 @@ FROM (SELECT slo_b,
 		   pg_catalog.generate_series(lower(slo_r), upper(slo_r) - interval '1 minute', interval '1 minute') AS slo_b) slo_x
 GROUP BY slo_b$q$, o.time_column, o.source, o.valid_expr, o.max_age, slo_internal.only_unless_partitioned(o.source));
 
--- The work tables of a recount, until the transaction ends: the counts per
--- objective and minute (slo_counted), and what store_counts() works through
--- (slo_ranges, slo_hours, slo_days) and count_freshness() (slo_fresh).
--- Made once per transaction (a tick's steps are transactions of their own),
--- emptied here for each count.
+-- The counts of a recount, per objective and minute, until the
+-- transaction ends (a tick's steps are transactions of their own).
 CREATE FUNCTION slo_internal.counted_table()
 RETURNS void
 LANGUAGE plpgsql
@@ -311,18 +308,6 @@ BEGIN
 	IF to_regclass('pg_temp.slo_counted') IS NULL THEN
 		CREATE TEMP TABLE slo_counted (objective_id int8, bucket timestamptz, valid int8, good int8,
 									   sketch @extschema@.sketch, PRIMARY KEY (objective_id, bucket))
-			ON COMMIT DROP;
-		CREATE TEMP TABLE slo_ranges (objective_id int8 PRIMARY KEY, ranges tstzmultirange,
-									  lo timestamptz, hi timestamptz, minutes bool)
-			ON COMMIT DROP;
-		CREATE TEMP TABLE slo_hours (objective_id int8, hour timestamptz, valid int8, good int8,
-									 minute_valid int4[], minute_good int4[],
-									 old_valid int8, old_good int8, PRIMARY KEY (objective_id, hour))
-			ON COMMIT DROP;
-		CREATE TEMP TABLE slo_days (objective_id int8, day timestamptz, dv int8, dg int8,
-									PRIMARY KEY (objective_id, day))
-			ON COMMIT DROP;
-		CREATE TEMP TABLE slo_fresh (bucket timestamptz, valid int8, good int8)
 			ON COMMIT DROP;
 	ELSE
 		DELETE FROM pg_temp.slo_counted;
@@ -336,109 +321,121 @@ $$;
 -- layout (timeslices): rollup rows.  Hour layout (occurrences): the hours
 -- that had counts in the ranges or get new ones (no other hour changes, so
 -- a wide range costs only its hours with events) get their counted
--- minutes, their days the change of their sums.
+-- minutes, their days the change of their sums.  Every read of a rollup is
+-- a probe of one objective's rows through the primary key (LATERAL), so
+-- that no plan reads a whole rollup, whatever the planner guesses of the
+-- work table.
 CREATE FUNCTION slo_internal.store_counts(ids pg_catalog.int8[], ranges pg_catalog.tstzmultirange[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	DELETE FROM pg_temp.slo_ranges;
-	INSERT INTO pg_temp.slo_ranges
-	SELECT x.id, x.r, coalesce(lower(x.r), '-infinity'), coalesce(upper(x.r), 'infinity'),
-		   o.budgeting <> 'occurrences'
-	FROM unnest(ids, ranges) AS x(id, r)
-	JOIN @extschema@.objective o ON o.id = x.id
-	WHERE NOT isempty(x.r);
-
-	-- minute layout
-	DELETE FROM @extschema@.rollup r
-	USING pg_temp.slo_ranges g
-	WHERE g.minutes AND r.objective_id = g.objective_id AND r.breakdown = ''
-	  AND r.bucket >= g.lo AND r.bucket < g.hi AND r.bucket <@ g.ranges
-	  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c WHERE c.objective_id = r.objective_id AND c.bucket = r.bucket);
+	-- minute layout: drop the minutes of the ranges that have no count any
+	-- more, write those that do
+	WITH g AS (
+		SELECT x.id AS objective_id, x.r AS ranges,
+			   coalesce(lower(x.r), '-infinity') AS lo, coalesce(upper(x.r), 'infinity') AS hi
+		FROM unnest(ids, ranges) AS x(id, r)
+		JOIN @extschema@.objective o ON o.id = x.id AND o.budgeting <> 'occurrences'
+		WHERE NOT isempty(x.r)
+	), gone AS (
+		DELETE FROM @extschema@.rollup r
+		WHERE r.ctid = ANY (ARRAY(
+			SELECT k.ctid
+			FROM g CROSS JOIN LATERAL (
+				SELECT r2.ctid, r2.bucket FROM @extschema@.rollup r2
+				WHERE r2.objective_id = g.objective_id AND r2.breakdown = ''
+				  AND r2.bucket >= g.lo AND r2.bucket < g.hi) k
+			WHERE k.bucket <@ g.ranges
+			  AND NOT EXISTS (SELECT 1 FROM pg_temp.slo_counted c
+							  WHERE c.objective_id = g.objective_id AND c.bucket = k.bucket)))
+	)
 	INSERT INTO @extschema@.rollup AS r (objective_id, bucket, valid, good, sketch)
 	SELECT c.objective_id, c.bucket, c.valid, c.good, c.sketch
-	FROM pg_temp.slo_counted c JOIN pg_temp.slo_ranges g ON g.objective_id = c.objective_id AND g.minutes
+	FROM g CROSS JOIN LATERAL (SELECT * FROM pg_temp.slo_counted c WHERE c.objective_id = g.objective_id) c
 	ON CONFLICT (objective_id, breakdown, bucket) DO UPDATE
 		SET valid = EXCLUDED.valid, good = EXCLUDED.good, sketch = EXCLUDED.sketch
 		WHERE (r.valid, r.good) IS DISTINCT FROM (EXCLUDED.valid, EXCLUDED.good)
 		   OR slo_internal.sketch_send(r.sketch) IS DISTINCT FROM slo_internal.sketch_send(EXCLUDED.sketch);
 
-	-- hour layout: the hours, with what they held (for the days' sums)
-	DELETE FROM pg_temp.slo_hours;
-	INSERT INTO pg_temp.slo_hours (objective_id, hour)
-	SELECT h.objective_id, h.hour
-	FROM pg_temp.slo_ranges g
-	JOIN slo_internal.rollup_hour h
-	  ON h.objective_id = g.objective_id AND h.breakdown = ''
-	 AND h.hour > g.lo - interval '1 hour' AND h.hour < g.hi
-	 AND g.ranges && tstzrange(h.hour, h.hour + interval '1 hour')
-	WHERE NOT g.minutes
-	UNION
-	SELECT c.objective_id, date_bin('1 hour', c.bucket, '2000-01-01 00:00+00')
-	FROM pg_temp.slo_counted c JOIN pg_temp.slo_ranges g ON g.objective_id = c.objective_id AND NOT g.minutes;
-
-	-- each minute of those hours: its new count where the ranges cover it,
-	-- else what it had
-	UPDATE pg_temp.slo_hours t
-	SET minute_valid = m.mv, minute_good = m.mg, valid = m.v, good = m.g,
-		old_valid = m.old_v, old_good = m.old_g
-	FROM (
-		SELECT t.objective_id, t.hour,
-			   array_agg(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.valid, 0)::int4
-							  ELSE coalesce(h.minute_valid[s.i], 0) END ORDER BY s.i) AS mv,
-			   array_agg(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.good, 0)::int4
-							  ELSE coalesce(h.minute_good[s.i], 0) END ORDER BY s.i) AS mg,
-			   sum(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.valid, 0)
-						ELSE coalesce(h.minute_valid[s.i], 0) END)::int8 AS v,
-			   sum(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.good, 0)
-						ELSE coalesce(h.minute_good[s.i], 0) END)::int8 AS g,
-			   coalesce(min(h.valid), 0) AS old_v, coalesce(min(h.good), 0) AS old_g
-		FROM pg_temp.slo_hours t
-		JOIN pg_temp.slo_ranges g ON g.objective_id = t.objective_id
-		CROSS JOIN LATERAL (SELECT i, t.hour + (i - 1) * interval '1 minute' AS minute
-							FROM generate_series(1, 60) i) s
-		LEFT JOIN slo_internal.rollup_hour h
-			   ON h.objective_id = t.objective_id AND h.breakdown = '' AND h.hour = t.hour
-		LEFT JOIN pg_temp.slo_counted c ON c.objective_id = t.objective_id AND c.bucket = s.minute
-		GROUP BY t.objective_id, t.hour
-	) m
-	WHERE m.objective_id = t.objective_id AND m.hour = t.hour;
-
-	DELETE FROM slo_internal.rollup_hour h
-	USING pg_temp.slo_hours t
-	WHERE h.objective_id = t.objective_id AND h.breakdown = '' AND h.hour = t.hour AND t.valid = 0;
-	INSERT INTO slo_internal.rollup_hour AS h (objective_id, hour, valid, good, minute_valid, minute_good)
-	SELECT t.objective_id, t.hour, t.valid, t.good, t.minute_valid, t.minute_good
-	FROM pg_temp.slo_hours t WHERE t.valid > 0
-	ON CONFLICT (objective_id, breakdown, hour) DO UPDATE
-		SET valid = EXCLUDED.valid, good = EXCLUDED.good,
-			minute_valid = EXCLUDED.minute_valid, minute_good = EXCLUDED.minute_good
-		WHERE h.minute_valid IS DISTINCT FROM EXCLUDED.minute_valid
-		   OR h.minute_good IS DISTINCT FROM EXCLUDED.minute_good;
-
-	-- the days of those hours change by what their hours changed (so a day
+	-- hour layout, in one statement: the hours, rebuilt minute by minute
+	-- (the new count where the ranges cover a minute, else what it had),
+	-- written back; the days changed by what their hours changed (so a day
 	-- whose first hours are no longer kept keeps its sum: see prune_rollups)
-	DELETE FROM pg_temp.slo_days;
-	INSERT INTO pg_temp.slo_days
-	SELECT t.objective_id, date_bin('1 day', t.hour, '2000-01-01 00:00+00'),
-		   sum(t.valid - t.old_valid)::int8, sum(t.good - t.old_good)::int8
-	FROM pg_temp.slo_hours t
-	GROUP BY 1, 2
-	HAVING sum(t.valid - t.old_valid) <> 0 OR sum(t.good - t.old_good) <> 0;
-	UPDATE slo_internal.rollup_day r SET valid = r.valid + d.dv, good = r.good + d.dg
-	FROM pg_temp.slo_days d
-	WHERE r.objective_id = d.objective_id AND r.breakdown = '' AND r.day = d.day;
-	INSERT INTO slo_internal.rollup_day (objective_id, day, valid, good)
-	SELECT d.objective_id, d.day, d.dv, d.dg
-	FROM pg_temp.slo_days d
-	WHERE d.dv > 0
-	  AND NOT EXISTS (SELECT 1 FROM slo_internal.rollup_day r
-					  WHERE r.objective_id = d.objective_id AND r.breakdown = '' AND r.day = d.day);
-	DELETE FROM slo_internal.rollup_day r
-	USING pg_temp.slo_days d
-	WHERE r.objective_id = d.objective_id AND r.breakdown = '' AND r.day = d.day AND r.valid = 0;
+	WITH g AS (
+		SELECT x.id AS objective_id, x.r AS ranges,
+			   coalesce(lower(x.r), '-infinity') AS lo, coalesce(upper(x.r), 'infinity') AS hi
+		FROM unnest(ids, ranges) AS x(id, r)
+		JOIN @extschema@.objective o ON o.id = x.id AND o.budgeting = 'occurrences'
+		WHERE NOT isempty(x.r)
+	), hours AS (
+		SELECT g.objective_id, k.hour
+		FROM g CROSS JOIN LATERAL (
+			SELECT h.hour FROM slo_internal.rollup_hour h
+			WHERE h.objective_id = g.objective_id AND h.breakdown = ''
+			  AND h.hour > g.lo - interval '1 hour' AND h.hour < g.hi) k
+		WHERE g.ranges && tstzrange(k.hour, k.hour + interval '1 hour')
+		UNION
+		SELECT g.objective_id, date_bin('1 hour', c.bucket, '2000-01-01 00:00+00')
+		FROM g CROSS JOIN LATERAL (SELECT c.bucket FROM pg_temp.slo_counted c WHERE c.objective_id = g.objective_id) c
+	), rebuilt AS (
+		SELECT t.objective_id, t.hour, m.mv, m.mg, m.v, m.g,
+			   coalesce(old.valid, 0) AS old_v, coalesce(old.good, 0) AS old_g
+		FROM hours t
+		JOIN g ON g.objective_id = t.objective_id
+		LEFT JOIN LATERAL (
+			SELECT h.valid, h.good, h.minute_valid, h.minute_good FROM slo_internal.rollup_hour h
+			WHERE h.objective_id = t.objective_id AND h.breakdown = '' AND h.hour = t.hour) old ON true
+		CROSS JOIN LATERAL (
+			SELECT array_agg(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.valid, 0)::int4
+								  ELSE coalesce(old.minute_valid[s.i], 0) END ORDER BY s.i) AS mv,
+				   array_agg(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.good, 0)::int4
+								  ELSE coalesce(old.minute_good[s.i], 0) END ORDER BY s.i) AS mg,
+				   sum(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.valid, 0)
+							ELSE coalesce(old.minute_valid[s.i], 0) END)::int8 AS v,
+				   sum(CASE WHEN s.minute <@ g.ranges THEN coalesce(c.good, 0)
+							ELSE coalesce(old.minute_good[s.i], 0) END)::int8 AS g
+			FROM (SELECT i, t.hour + (i - 1) * interval '1 minute' AS minute FROM generate_series(1, 60) i) s
+			LEFT JOIN LATERAL (SELECT c.valid, c.good FROM pg_temp.slo_counted c
+							   WHERE c.objective_id = t.objective_id AND c.bucket = s.minute) c ON true) m
+	), emptied AS (
+		DELETE FROM slo_internal.rollup_hour h
+		USING rebuilt b
+		WHERE b.v = 0 AND b.old_v > 0
+		  AND h.objective_id = b.objective_id AND h.breakdown = '' AND h.hour = b.hour
+	), written AS (
+		INSERT INTO slo_internal.rollup_hour AS h (objective_id, hour, valid, good, minute_valid, minute_good)
+		SELECT b.objective_id, b.hour, b.v, b.g, b.mv, b.mg FROM rebuilt b WHERE b.v > 0
+		ON CONFLICT (objective_id, breakdown, hour) DO UPDATE
+			SET valid = EXCLUDED.valid, good = EXCLUDED.good,
+				minute_valid = EXCLUDED.minute_valid, minute_good = EXCLUDED.minute_good
+			WHERE h.minute_valid IS DISTINCT FROM EXCLUDED.minute_valid
+			   OR h.minute_good IS DISTINCT FROM EXCLUDED.minute_good
+	), delta AS (
+		SELECT b.objective_id, date_bin('1 day', b.hour, '2000-01-01 00:00+00') AS day,
+			   sum(b.v - b.old_v)::int8 AS dv, sum(b.g - b.old_g)::int8 AS dg
+		FROM rebuilt b
+		GROUP BY 1, 2
+		HAVING sum(b.v - b.old_v) <> 0 OR sum(b.g - b.old_g) <> 0
+	), days AS (
+		SELECT d.objective_id, d.day, d.dv, d.dg, r.valid AS old_valid, r.good AS old_good
+		FROM delta d
+		LEFT JOIN LATERAL (
+			SELECT r.valid, r.good FROM slo_internal.rollup_day r
+			WHERE r.objective_id = d.objective_id AND r.breakdown = '' AND r.day = d.day) r ON true
+	), days_gone AS (
+		DELETE FROM slo_internal.rollup_day r
+		USING days d
+		WHERE d.old_valid + d.dv = 0
+		  AND r.objective_id = d.objective_id AND r.breakdown = '' AND r.day = d.day
+	)
+	INSERT INTO slo_internal.rollup_day AS r (objective_id, day, valid, good)
+	SELECT d.objective_id, d.day, coalesce(d.old_valid, 0) + d.dv, coalesce(d.old_good, 0) + d.dg
+	FROM days d
+	WHERE coalesce(d.old_valid, 0) + d.dv > 0
+	ON CONFLICT (objective_id, breakdown, day) DO UPDATE
+		SET valid = EXCLUDED.valid, good = EXCLUDED.good;
 END
 $$;
 
@@ -475,16 +472,19 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM slo_internal.counted_table();
-	DELETE FROM pg_temp.slo_fresh;
-	INSERT INTO pg_temp.slo_fresh
-	SELECT c.bucket, c.valid, c.good
-	FROM slo_internal.query_counts_as(o.owner::regrole, o.search_path, slo_internal.freshness_query(o),
-									  lo, hi, ranges) c;
-	INSERT INTO pg_temp.slo_counted (objective_id, bucket, valid, good)
-	SELECT o.id, f.bucket, f.valid, f.good FROM pg_temp.slo_fresh f WHERE f.valid > 0;
-	GET DIAGNOSTICS counted = ROW_COUNT;
-	SELECT coalesce(range_agg(tstzrange(f.bucket, f.bucket + interval '1 minute')), '{}')
-	INTO replaced FROM pg_temp.slo_fresh f;
+	WITH q AS (
+		SELECT c.bucket, c.valid, c.good
+		FROM slo_internal.query_counts_as(o.owner::regrole, o.search_path, slo_internal.freshness_query(o),
+										  lo, hi, ranges) c
+	), kept AS (
+		INSERT INTO pg_temp.slo_counted (objective_id, bucket, valid, good)
+		SELECT o.id, q.bucket, q.valid, q.good FROM q WHERE q.valid > 0
+		RETURNING 1
+	)
+	SELECT (SELECT count(*) FROM kept),
+		   coalesce(range_agg(tstzrange(q.bucket, q.bucket + interval '1 minute')), '{}')
+	INTO counted, replaced
+	FROM q;
 END
 $$;
 
@@ -654,36 +654,53 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	-- deleted objectives
-	DELETE FROM @extschema@.rollup r USING slo_internal.progress p
-	WHERE r.objective_id = p.objective_id AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
-	DELETE FROM slo_internal.rollup_hour r USING slo_internal.progress p
-	WHERE r.objective_id = p.objective_id AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
-	DELETE FROM slo_internal.rollup_day r USING slo_internal.progress p
-	WHERE r.objective_id = p.objective_id AND NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
+	-- what deleted objectives left (their progress row says they had a
+	-- rollup); each a probe of the primary key, never a scan of a rollup
+	WITH gone AS (
+		SELECT p.objective_id AS id FROM slo_internal.progress p
+		WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id)
+	), m AS (
+		DELETE FROM @extschema@.rollup r WHERE r.ctid = ANY (ARRAY(
+			SELECT k.ctid FROM gone CROSS JOIN LATERAL (
+				SELECT r2.ctid FROM @extschema@.rollup r2 WHERE r2.objective_id = gone.id) k))
+	), hr AS (
+		DELETE FROM slo_internal.rollup_hour r WHERE r.ctid = ANY (ARRAY(
+			SELECT k.ctid FROM gone CROSS JOIN LATERAL (
+				SELECT r2.ctid FROM slo_internal.rollup_hour r2 WHERE r2.objective_id = gone.id) k))
+	), d AS (
+		DELETE FROM slo_internal.rollup_day r WHERE r.ctid = ANY (ARRAY(
+			SELECT k.ctid FROM gone CROSS JOIN LATERAL (
+				SELECT r2.ctid FROM slo_internal.rollup_day r2 WHERE r2.objective_id = gone.id) k))
+	)
+	DELETE FROM slo_internal.progress p USING gone WHERE p.objective_id = gone.id;
 	DELETE FROM @extschema@.evaluation v WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = v.objective_id);
 	DELETE FROM slo_internal.pending d WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = d.objective_id);
-	DELETE FROM slo_internal.progress p WHERE NOT EXISTS (SELECT 1 FROM @extschema@.objective o WHERE o.id = p.objective_id);
 
-	-- beyond each objective's horizon (each an index range at the left
-	-- edge of its rows: breakdown '' is the only one there is yet); day sums
-	-- are kept 13 months (for the monthly results), or back to the horizon
-	-- if that is longer
+	-- beyond each objective's horizon: at the left edge of its rows
+	-- (breakdown '' is the only one there is yet); day sums are kept 13
+	-- months (for the monthly results), or back to the horizon if that is
+	-- longer
 	WITH h AS (
 		SELECT o.id, slo_internal.minute_of(e - slo_internal.horizon_of(o)) AS lo,
 			   least(date_bin('1 day', e - interval '13 months', '2000-01-01 00:00+00'),
 					 date_bin('1 day', e - slo_internal.horizon_of(o), '2000-01-01 00:00+00')) AS days_lo
 		FROM @extschema@.objective o
 	), m AS (
-		DELETE FROM @extschema@.rollup r USING h
-		WHERE r.objective_id = h.id AND r.breakdown = '' AND r.bucket < h.lo
+		DELETE FROM @extschema@.rollup r WHERE r.ctid = ANY (ARRAY(
+			SELECT k.ctid FROM h CROSS JOIN LATERAL (
+				SELECT r2.ctid FROM @extschema@.rollup r2
+				WHERE r2.objective_id = h.id AND r2.breakdown = '' AND r2.bucket < h.lo) k))
 	), hr AS (
-		DELETE FROM slo_internal.rollup_hour r USING h
-		WHERE r.objective_id = h.id AND r.breakdown = ''
-		  AND r.hour < date_bin('1 hour', h.lo, '2000-01-01 00:00+00')
+		DELETE FROM slo_internal.rollup_hour r WHERE r.ctid = ANY (ARRAY(
+			SELECT k.ctid FROM h CROSS JOIN LATERAL (
+				SELECT r2.ctid FROM slo_internal.rollup_hour r2
+				WHERE r2.objective_id = h.id AND r2.breakdown = ''
+				  AND r2.hour < date_bin('1 hour', h.lo, '2000-01-01 00:00+00')) k))
 	), d AS (
-		DELETE FROM slo_internal.rollup_day r USING h
-		WHERE r.objective_id = h.id AND r.breakdown = '' AND r.day < h.days_lo
+		DELETE FROM slo_internal.rollup_day r WHERE r.ctid = ANY (ARRAY(
+			SELECT k.ctid FROM h CROSS JOIN LATERAL (
+				SELECT r2.ctid FROM slo_internal.rollup_day r2
+				WHERE r2.objective_id = h.id AND r2.breakdown = '' AND r2.day < h.days_lo) k))
 	)
 	UPDATE slo_internal.progress p
 	SET backfilled_from = greatest(p.backfilled_from, h.lo),

@@ -335,6 +335,7 @@ DECLARE
 	backfill_until pg_catalog.timestamptz;
 	budget pg_catalog.float8;		-- ms of counting one owner may take per tick
 	spent pg_catalog.jsonb := '{}';	-- per owner, ms of counting in this tick
+	several_owners pg_catalog.bool;	-- (with one owner, nobody is waiting for it)
 	t0 pg_catalog.timestamptz;
 BEGIN
 	-- no SET clause (a procedure with one cannot commit): pin the path here,
@@ -401,6 +402,9 @@ BEGIN
 		CALL slo_internal.commit_step();
 	END IF;
 
+	SELECT count(DISTINCT ob.owner) > 1 INTO several_owners
+	FROM @extschema@.objective ob WHERE ob.enabled AND ob.id <> ALL (failed);
+
 	-- recount what changed: one query per source table, owner, search_path
 	-- and time column; freshness objectives one by one
 	FOR g IN
@@ -428,7 +432,8 @@ BEGIN
 	LOOP
 		-- an owner whose counting took slo.query_timeout in all this tick
 		-- waits for the next one: no owner holds the others up longer
-		IF budget > 0 AND coalesce((spent ->> g.owner)::float8, 0) >= budget THEN
+		-- (when there are others)
+		IF budget > 0 AND several_owners AND coalesce((spent ->> g.owner)::float8, 0) >= budget THEN
 			FOREACH id IN ARRAY g.ids LOOP
 				failed := failed || id;
 				failures := failures || slo_internal.failure_note(id, '57014',
@@ -454,7 +459,7 @@ BEGIN
 		JOIN slo_internal.progress p ON p.objective_id = ob.id AND p.revision = ob.revision
 		LEFT JOIN @extschema@.evaluation v ON v.objective_id = ob.id
 		WHERE ob.enabled AND p.backfilled_until IS NULL AND ob.id <> ALL (failed)
-		  AND (budget = 0 OR coalesce((spent ->> ob.owner::text)::float8, 0) < budget)
+		  AND (budget = 0 OR NOT several_owners OR coalesce((spent ->> ob.owner::text)::float8, 0) < budget)
 		ORDER BY v.last_error_at IS NOT NULL, p.backfilled_from DESC, ob.id
 		LIMIT 1;
 		EXIT WHEN NOT FOUND OR (clock_timestamp() > backfill_until);
