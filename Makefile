@@ -10,7 +10,7 @@ EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).c
 
 MODULE_big = slo
 OBJS       = src/slo.o src/tally.o src/tally_aggs.o src/run_as.o src/tick.o src/capture.o \
-             src/sketch.o src/sketch_aggs.o
+             src/contracts.o src/sketch.o src/sketch_aggs.o
 
 # The install script of the current version is built from these sources, in
 # this order (each reads top to bottom, in dependency order); every SQL object
@@ -24,10 +24,12 @@ SQL_SOURCES = \
 	sql/40_security.sql \
 	sql/50_definitions.sql \
 	sql/60_windows.sql \
-	sql/70_rollup.sql \
+	sql/70_capture.sql \
+	sql/72_recount.sql \
 	sql/80_evaluation.sql \
 	sql/85_freezes.sql \
 	sql/86_policy_actions.sql \
+	sql/87_contracts.sql \
 	sql/90_tick.sql \
 	sql/92_status.sql \
 	sql/95_cron.sql \
@@ -46,18 +48,13 @@ EXTRA_CLEAN = $(DATA_built)
 # the data into the new tables, after those), and ...after.sql finishes.  At
 # release the built script is kept in sql/updates/ and these lines point at
 # the next version.
-PREVVERSION = 0.5
+PREVVERSION = 0.6
 UPDATE_SOURCES = \
 	sql/updates/$(PREVVERSION)--$(EXTVERSION).before.sql \
-	sql/35_data_path.sql \
-	sql/updates/$(PREVVERSION)--$(EXTVERSION).convert.sql \
-	sql/70_rollup.sql \
-	sql/80_evaluation.sql \
-	sql/86_policy_actions.sql \
-	sql/90_tick.sql \
-	sql/92_status.sql \
-	sql/99_internal_rights.sql \
-	sql/updates/$(PREVVERSION)--$(EXTVERSION).after.sql
+	sql/50_definitions.sql \
+	sql/72_recount.sql \
+	sql/87_contracts.sql \
+	sql/99_internal_rights.sql
 
 REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
                define_objective tick_status window_edges policies_freezes security attacks upgrade \

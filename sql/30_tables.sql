@@ -68,7 +68,7 @@ CREATE TABLE @extschema@.objective (
 	owner		pg_catalog.name NOT NULL DEFAULT CURRENT_USER,
 	description pg_catalog.text,
 	sli_kind	pg_catalog.text NOT NULL
-				CHECK (sli_kind IN ('ratio', 'threshold', 'freshness', 'throughput', 'percentile')),
+				CHECK (sli_kind IN ('ratio', 'threshold', 'freshness', 'throughput', 'percentile', 'contract')),
 	source		pg_catalog.regclass NOT NULL,
 	time_column pg_catalog.name NOT NULL,
 	valid_expr	pg_catalog.text NOT NULL DEFAULT 'true',
@@ -100,8 +100,10 @@ CREATE TABLE @extschema@.objective (
 	enabled		pg_catalog.bool NOT NULL DEFAULT true,
 	created_at	pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	percentile	pg_catalog.float8 CHECK (percentile >= 0 AND percentile <= 1),	-- percentile objectives
+	contract	pg_catalog.text,			-- contract objectives: the contract (of table source) whose pass rate is the SLI
 	UNIQUE (service, name),
-	CHECK ((sla_target IS NULL) = (sla_window IS NULL))
+	CHECK ((sla_target IS NULL) = (sla_window IS NULL)),
+	CONSTRAINT objective_contract_check CHECK ((sli_kind = 'contract') = (contract IS NOT NULL))
 );
 COMMENT ON TABLE @extschema@.objective IS
 'service level objectives over users'' tables; evaluated with the rights of owner';

@@ -96,7 +96,8 @@ CREATE FUNCTION @extschema@.define_objective(service pg_catalog.text, name pg_ca
 		sla_window pg_catalog.interval DEFAULT NULL,
 		policy pg_catalog.text DEFAULT 'default',
 		description pg_catalog.text DEFAULT NULL,
-		percentile pg_catalog.float8 DEFAULT NULL)
+		percentile pg_catalog.float8 DEFAULT NULL,
+		contract pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql
 -- No SET search_path: names in the arguments (the source table, functions in
@@ -117,13 +118,32 @@ DECLARE
 	v_empty text := define_objective.empty_slices;
 	new_id int8;
 	caller_path text := pg_catalog.current_setting('search_path');
+	v_time_column name := define_objective.time_column;
 BEGIN
 	IF define_objective.name IS NULL OR btrim(define_objective.name) = '' THEN
 		RAISE EXCEPTION 'objective name must not be empty' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 
-	-- the objective's source: a table of the user's, or the built-in event table
-	IF define_objective.source IS NULL THEN
+	-- the objective's source: a contract's pass rate (slo.contract_rate, by
+	-- minute), a table of the user's, or the built-in event table
+	IF define_objective.contract IS NOT NULL THEN
+		SELECT c.tbl INTO rel FROM @extschema@.contract c WHERE c.name = define_objective.contract;
+		IF rel IS NULL THEN
+			RAISE EXCEPTION 'contract "%" does not exist', define_objective.contract
+				USING ERRCODE = 'undefined_object', HINT = 'Add it first with slo.add_contract().';
+		END IF;
+		IF define_objective.source IS NOT NULL OR define_objective.good IS NOT NULL
+		   OR define_objective.value IS NOT NULL OR define_objective.max_age IS NOT NULL
+		   OR define_objective.percentile IS NOT NULL OR coalesce(define_objective.valid, 'true') <> 'true'
+		   OR coalesce(define_objective.sli_kind, 'contract') <> 'contract' THEN
+			RAISE EXCEPTION 'a contract objective counts the contract''s checked rows'
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = 'Its valid events are the rows the contract checked, its good events those that passed.',
+					  HINT = 'Drop source, good, valid, value and max_age.';
+		END IF;
+		kind := 'contract';
+		v_time_column := 'minute';
+	ELSIF define_objective.source IS NULL THEN
 		rel := '@extschema@.event'::regclass;
 		v_valid := format('service = %L AND objective = %L AND (%s)',
 						  define_objective.service, define_objective.name, v_valid);
@@ -156,7 +176,9 @@ BEGIN
 	SELECT a.atttypid INTO col_type FROM pg_attribute a
 	WHERE a.attrelid = rel AND a.attname = define_objective.time_column
 	  AND a.attnum > 0 AND NOT a.attisdropped;
-	IF col_type IS NULL THEN
+	IF kind = 'contract' THEN
+		NULL;	-- counted by the minute of slo.contract_rate, not by a column of the table
+	ELSIF col_type IS NULL THEN
 		RAISE EXCEPTION 'column "%" of relation "%" does not exist', define_objective.time_column, rel
 			USING ERRCODE = 'undefined_column';
 	END IF;
@@ -179,13 +201,18 @@ BEGIN
 					 WHEN define_objective.slice_min_events IS NOT NULL THEN 'throughput'
 					 ELSE 'ratio' END;
 	END IF;
-	IF kind NOT IN ('ratio', 'threshold', 'freshness', 'throughput', 'percentile') THEN
+	IF kind NOT IN ('ratio', 'threshold', 'freshness', 'throughput', 'percentile', 'contract') THEN
 		RAISE EXCEPTION 'unknown SLI kind "%"', kind
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ratio, threshold, freshness, throughput or percentile.';
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ratio, threshold, freshness, throughput or percentile, or name a contract.';
+	END IF;
+	IF kind = 'contract' AND define_objective.contract IS NULL THEN
+		RAISE EXCEPTION 'a contract objective needs a contract' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 
 	-- every expression is checked now, as the caller, with the caller's search_path
-	PERFORM slo_internal.check_expression(rel, 'valid', v_valid, 'boolean');
+	IF kind <> 'contract' THEN
+		PERFORM slo_internal.check_expression(rel, 'valid', v_valid, 'boolean');
+	END IF;
 	IF kind IN ('ratio', 'throughput') THEN
 		IF v_good IS NULL THEN
 			RAISE EXCEPTION 'a % objective needs a good expression', kind USING ERRCODE = 'invalid_parameter_value';
@@ -345,10 +372,10 @@ BEGIN
 		(service, name, owner, description, sli_kind, source, time_column, valid_expr, good_expr,
 		 value_expr, op, threshold, max_age, target, window_kind, window_length, calendar_unit,
 		 anchor, time_zone, budgeting, slice, slice_target, slice_min_events, empty_slices,
-		 min_events, sla_target, sla_window, policy, search_path, percentile)
+		 min_events, sla_target, sla_window, policy, search_path, percentile, contract)
 	VALUES
 		(define_objective.service, define_objective.name, CURRENT_USER, define_objective.description,
-		 kind, rel, define_objective.time_column, v_valid, v_good,
+		 kind, rel, v_time_column, v_valid, v_good,
 		 define_objective.value, define_objective.op, define_objective.threshold,
 		 define_objective.max_age, define_objective.target, define_objective.window_kind,
 		 v_window_length, v_calendar_unit,
@@ -357,7 +384,8 @@ BEGIN
 		 define_objective.time_zone, define_objective.budgeting, define_objective.slice,
 		 define_objective.slice_target, define_objective.slice_min_events, coalesce(v_empty, 'exclude'),
 		 coalesce(define_objective.min_events, 0), define_objective.sla_target,
-		 define_objective.sla_window, define_objective.policy, caller_path, define_objective.percentile)
+		 define_objective.sla_window, define_objective.policy, caller_path, define_objective.percentile,
+		 define_objective.contract)
 	ON CONFLICT ON CONSTRAINT objective_service_name_key DO UPDATE
 		SET owner = EXCLUDED.owner, description = EXCLUDED.description,
 			sli_kind = EXCLUDED.sli_kind, source = EXCLUDED.source,
@@ -371,11 +399,11 @@ BEGIN
 			empty_slices = EXCLUDED.empty_slices, min_events = EXCLUDED.min_events,
 			sla_target = EXCLUDED.sla_target, sla_window = EXCLUDED.sla_window,
 			policy = EXCLUDED.policy, search_path = EXCLUDED.search_path,
-			percentile = EXCLUDED.percentile,
+			percentile = EXCLUDED.percentile, contract = EXCLUDED.contract,
 			revision = o.revision + 1
 	RETURNING o.id INTO new_id;
 
-	IF rel <> '@extschema@.event'::regclass THEN
+	IF rel <> '@extschema@.event'::regclass AND kind <> 'contract' THEN
 		PERFORM @extschema@.attach_triggers(rel);
 	END IF;
 	RETURN new_id;

@@ -1,5 +1,5 @@
 --
--- The update path from the previous version, 0.5, to this one.  The 0.5
+-- The update path from the previous version, 0.6, to this one.  The 0.6
 -- install script is the kept copy in sql/versions/ (as released).  On a
 -- catalog holding objectives of every kind, a user policy, corrections,
 -- freezes and probe events, ticked: ALTER EXTENSION slo UPDATE, a tick
@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 -- pg_regress installed this version; the files before this one hang
 -- triggers and objectives on it, which go with it
 DROP EXTENSION slo CASCADE;
-CREATE EXTENSION slo VERSION '0.5';
+CREATE EXTENSION slo VERSION '0.6';
 SELECT extname, extversion FROM pg_extension WHERE extname = 'slo';
 
 -- An access list as text, in a fixed order (the order of its items means
@@ -167,7 +167,7 @@ CREATE FUNCTION pg_temp.status() RETURNS TABLE (service text, objective text, de
 $$;
 SELECT service, objective, valid, good, tier, frozen, last_error FROM slo.status ORDER BY objective_id;
 
--- changes no tick has seen yet: 0.5 noted them per objective and minute
+-- changes no tick has seen yet: noted per table, time column and transaction
 INSERT INTO upgrade_data.requests VALUES ('2026-11-18 15:00:10', false, 700, 'NA'),
 										 ('2026-11-20 11:59:10', false, 800, 'EU');
 DELETE FROM upgrade_data.messages WHERE ts >= '2026-11-20 08:00' AND ts < '2026-11-20 08:01';
@@ -175,6 +175,18 @@ SELECT count(*) > 0 AS noted_before_update FROM slo_internal.invalidation;
 
 ALTER EXTENSION slo UPDATE;
 SELECT extname, extversion FROM pg_extension WHERE extname = 'slo';
+
+-- What 0.7 adds works on the updated catalog: a contract on a user's table
+-- (it rejects a row that breaks it) and an objective over its pass rate.
+CREATE TABLE upgrade_data.leads (id int PRIMARY KEY, email text);
+CREATE FUNCTION pg_temp.define_contracts() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM slo.define_service('crm');
+	PERFORM slo.add_contract('upgrade_data.leads', 'lead-email', slo.email_shape('email'));
+	PERFORM slo.define_objective('crm', 'lead-email-ok', contract => 'lead-email', target => 0.99);
+END $$;
+SELECT pg_temp.define_contracts();
+INSERT INTO upgrade_data.leads VALUES (1, 'not an address');
 
 -- The rollups and triggers carry on: more events, some late, and a tick.
 INSERT INTO upgrade_data.requests VALUES ('2026-11-19 10:00:30', false, 900, 'NA'),
@@ -205,6 +217,7 @@ DROP EXTENSION slo CASCADE;
 CREATE EXTENSION slo;
 SELECT extname, extversion FROM pg_extension WHERE extname = 'slo';
 SELECT pg_temp.define_catalog();
+SELECT pg_temp.define_contracts();
 SELECT pg_temp.more_probe_events();
 CALL slo.tick(at => '2026-11-20 12:01:30+00');
 CREATE TEMP TABLE fresh AS SELECT * FROM pg_temp.describe_slo();
@@ -236,8 +249,8 @@ UNION ALL
 SELECT 'only in fresh', * FROM (SELECT service, objective_id, kind FROM slo.deploy_freeze EXCEPT SELECT * FROM upgraded_freezes) f;
 SELECT service, objective_id, kind FROM slo.deploy_freeze ORDER BY 1, 2 NULLS FIRST;
 
--- The whole path from 0.4, through 0.5: the same objects and the same
--- status as the fresh install.
+-- The whole path from 0.4, through 0.5 and 0.6: the same objects and the
+-- same status as the fresh install.
 DROP EXTENSION slo CASCADE;
 CREATE EXTENSION slo VERSION '0.4';
 SELECT pg_temp.define_catalog();
@@ -245,12 +258,13 @@ SELECT pg_temp.more_probe_events();
 CALL slo.tick(at => '2026-11-20 12:01:30+00');
 ALTER EXTENSION slo UPDATE;
 SELECT extname, extversion FROM pg_extension WHERE extname = 'slo';
+SELECT pg_temp.define_contracts();
 CALL slo.tick(at => '2026-11-20 12:01:30+00');
-SELECT 'only after 0.4 and two updates' AS "where", * FROM (SELECT * FROM pg_temp.describe_slo() EXCEPT SELECT * FROM fresh) u
+SELECT 'only after 0.4 and three updates' AS "where", * FROM (SELECT * FROM pg_temp.describe_slo() EXCEPT SELECT * FROM fresh) u
 UNION ALL
 SELECT 'only in fresh', * FROM (SELECT * FROM fresh EXCEPT SELECT * FROM pg_temp.describe_slo()) f
 ORDER BY 1, 2, 3;
-SELECT 'only after 0.4 and two updates' AS "where", * FROM (SELECT * FROM pg_temp.status() EXCEPT SELECT * FROM fresh_status) u
+SELECT 'only after 0.4 and three updates' AS "where", * FROM (SELECT * FROM pg_temp.status() EXCEPT SELECT * FROM fresh_status) u
 UNION ALL
 SELECT 'only in fresh', * FROM (SELECT * FROM fresh_status EXCEPT SELECT * FROM pg_temp.status()) f
 ORDER BY 1, 2, 3;

@@ -1,0 +1,53 @@
+/*
+ * 0.6--0.7.before.sql: the first part of the update from 0.6 to 0.7 (the
+ * Makefile builds slo--0.6--0.7.sql from this file, the sources of the
+ * functions 0.7 redefines -- sql/50_definitions.sql and
+ * sql/72_recount.sql --, sql/87_contracts.sql, which adds data contracts,
+ * and sql/99_internal_rights.sql).
+ *
+ * 0.7 adds data contracts, and objectives whose SLI is a contract's pass
+ * rate: slo.objective gets a column naming the contract and a kind of SLI.
+ * Nothing else changes shape; rollups and evaluations are kept as they are.
+ */
+
+-- An objective's SLI may be a contract's pass rate.
+ALTER TABLE @extschema@.objective DROP CONSTRAINT objective_sli_kind_check;
+ALTER TABLE @extschema@.objective ADD CONSTRAINT objective_sli_kind_check
+	CHECK (sli_kind IN ('ratio', 'threshold', 'freshness', 'throughput', 'percentile', 'contract'));
+ALTER TABLE @extschema@.objective ADD COLUMN contract pg_catalog.text;
+ALTER TABLE @extschema@.objective ADD CONSTRAINT objective_contract_check
+	CHECK ((sli_kind = 'contract') = (contract IS NOT NULL));
+
+-- The functions and views of the sources that follow, as 0.6 had them
+-- (those that call another through a SQL body first).
+DROP VIEW slo_internal.minutes;
+DROP FUNCTION slo_internal.prune_rollups(pg_catalog.timestamptz);
+DROP FUNCTION slo_internal.recount_freshness(@extschema@.objective, pg_catalog.timestamptz);
+DROP FUNCTION slo_internal.recount_group(pg_catalog.int8[], pg_catalog.timestamptz);
+DROP FUNCTION slo_internal.backfill_step(@extschema@.objective, pg_catalog.timestamptz);
+DROP FUNCTION slo_internal.restart_rollup(@extschema@.objective, pg_catalog.timestamptz);
+DROP FUNCTION slo_internal.check_source(@extschema@.objective);
+DROP FUNCTION slo_internal.count_freshness(@extschema@.objective, pg_catalog.timestamptz,
+	pg_catalog.timestamptz, pg_catalog.tstzmultirange);
+DROP FUNCTION slo_internal.count_group(@extschema@.objective[], pg_catalog.tstzmultirange);
+DROP FUNCTION slo_internal.store_counts(pg_catalog.int8[], pg_catalog.tstzmultirange[]);
+DROP FUNCTION slo_internal.counted_table();
+DROP FUNCTION slo_internal.freshness_query(@extschema@.objective);
+DROP FUNCTION slo_internal.counting_query(@extschema@.objective[], pg_catalog.tstzmultirange);
+DROP FUNCTION slo_internal.only_unless_partitioned(pg_catalog.regclass);
+DROP FUNCTION slo_internal.time_columns_of(pg_catalog.regclass);
+DROP FUNCTION @extschema@.record(pg_catalog.text, pg_catalog.text, pg_catalog.bool,
+	pg_catalog.float8, pg_catalog.timestamptz);
+DROP FUNCTION @extschema@.add_correction(pg_catalog.text, pg_catalog.text,
+	pg_catalog.tstzrange, pg_catalog.text);
+DROP FUNCTION @extschema@.define_objective(pg_catalog.text, pg_catalog.text, pg_catalog.text,
+	pg_catalog.name, pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.text,
+	pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text,
+	pg_catalog.interval, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.text,
+	pg_catalog.interval, pg_catalog.float8, pg_catalog.int8, pg_catalog.text, pg_catalog.int8,
+	pg_catalog.float8, pg_catalog.interval, pg_catalog.text, pg_catalog.text, pg_catalog.float8);
+DROP FUNCTION slo_internal.check_expression(pg_catalog.regclass, pg_catalog.text,
+	pg_catalog.text, pg_catalog.regtype);
+DROP FUNCTION slo_internal.expression_type(pg_catalog.regclass, pg_catalog.text);
+DROP FUNCTION @extschema@.define_service(pg_catalog.text, pg_catalog.name, pg_catalog.text,
+	pg_catalog.text, pg_catalog.text);
