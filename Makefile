@@ -58,7 +58,7 @@ UPDATE_SOURCES = \
 
 REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
                define_objective tick_status window_edges policies_freezes security attacks upgrade \
-               percentile_objective sketch history distributed capture_edges
+               percentile_objective sketch history distributed capture_edges contracts
 # expected output in the top-level expected/: pg_regress looks in
 # <outputdir>/expected first, and the output directory is this one
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

@@ -41,7 +41,7 @@ CREATE TABLE @extschema@.contract (
 	CHECK ((kind = 'one_of') = (allowed IS NOT NULL)),
 	CHECK (kind = 'range' OR (lower_bound IS NULL AND upper_bound IS NULL)),
 	CHECK (kind <> 'range' OR lower_bound IS NOT NULL OR upper_bound IS NOT NULL),
-	CHECK (enabled = (disabled_reason IS NULL))
+	CONSTRAINT contract_disabled_needs_reason CHECK (enabled = (disabled_reason IS NULL))
 );
 CREATE INDEX contract_tbl_idx ON @extschema@.contract (tbl);
 COMMENT ON TABLE @extschema@.contract IS
@@ -205,6 +205,10 @@ BEGIN
 			USING ERRCODE = 'feature_not_supported',
 				  HINT = 'Drop it with slo.drop_contract() and add the contract again.';
 	END IF;
+	IF NOT NEW.enabled AND coalesce(btrim(NEW.disabled_reason), '') = '' THEN
+		RAISE EXCEPTION 'disabling a contract needs a reason' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Use slo.disable_contract(name, reason).';
+	END IF;
 	IF TG_OP = 'INSERT' THEN
 		NEW.created_at := now();
 	END IF;
@@ -269,6 +273,138 @@ CREATE TRIGGER contract_before_write BEFORE INSERT OR UPDATE ON @extschema@.cont
 	FOR EACH ROW EXECUTE FUNCTION slo_internal.contract_before_write();
 CREATE TRIGGER contract_after_write AFTER INSERT OR UPDATE OR DELETE ON @extschema@.contract
 	FOR EACH ROW EXECUTE FUNCTION slo_internal.contract_after_write();
+
+------------------------------------------------------------------------------
+-- Keeping the trigger: nobody gets round an enabled contract but by
+-- disabling it (recorded).  Event triggers refuse DDL that would disable,
+-- drop or outrun the contract trigger of a table with enabled contracts, or
+-- leave one of its contracts unable to compile (a checked column dropped,
+-- the reference table's unique index gone), and drop the contracts of a
+-- dropped table (recorded).  A superuser is not refused (pg_restore
+-- --disable-triggers, and a superuser can bypass triggers anyway).
+------------------------------------------------------------------------------
+
+-- Check the tables "tables" (those with enabled contracts among them): each
+-- of them and of their partitions has the contract trigger, enabled, and
+-- no BEFORE INSERT or UPDATE row trigger that fires after it (triggers fire
+-- in name order, and a later one could change a checked row); and their
+-- contracts compile.
+CREATE FUNCTION slo_internal.check_contract_tables(tables pg_catalog.oid[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t regclass;
+	part regclass;
+	later name;
+BEGIN
+	FOR t IN SELECT DISTINCT c.tbl FROM @extschema@.contract c
+			 WHERE c.enabled AND c.tbl::oid = ANY (tables)
+			   AND EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = c.tbl)
+	LOOP
+		FOR part IN SELECT t UNION SELECT p.relid FROM pg_partition_tree(t) p
+					JOIN pg_class r ON r.oid = p.relid WHERE r.relkind IN ('r', 'p')
+		LOOP
+			IF NOT EXISTS (SELECT 1 FROM pg_trigger g
+						   WHERE g.tgrelid = part AND g.tgname = 'slo_contracts'
+							 AND g.tgfoid = 'slo_internal.check_contracts()'::regprocedure
+							 AND g.tgenabled IN ('O', 'A')) THEN
+				RAISE EXCEPTION 'table "%" must keep its trigger slo_contracts enabled', part
+					USING ERRCODE = 'object_not_in_prerequisite_state',
+						  DETAIL = format('Table %s has enabled contracts.', t),
+						  HINT = 'Disable its contracts first, with slo.disable_contract(name, reason), which records why.';
+			END IF;
+			SELECT g.tgname INTO later FROM pg_trigger g
+			WHERE g.tgrelid = part AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+			  AND g.tgtype & 3 = 3 AND g.tgtype & 20 <> 0		-- BEFORE ROW, INSERT or UPDATE
+			  AND g.tgname > 'slo_contracts'
+			ORDER BY g.tgname LIMIT 1;
+			IF later IS NOT NULL THEN
+				RAISE EXCEPTION 'trigger "%" on "%" would fire after slo_contracts', later, part
+					USING ERRCODE = 'object_not_in_prerequisite_state',
+						  DETAIL = 'BEFORE row triggers fire in name order; one after slo_contracts could change rows it has checked.',
+						  HINT = 'Give the trigger a name that sorts before "slo_contracts".';
+			END IF;
+		END LOOP;
+		PERFORM slo_internal.compile_contracts(t, false);
+	END LOOP;
+END
+$$;
+
+-- After ALTER TABLE, CREATE, ALTER or DROP TRIGGER, DROP INDEX: the tables
+-- the command touched, and the tables whose contracts reference them.
+CREATE FUNCTION slo_internal.guard_contracts_ddl()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	touched oid[];
+BEGIN
+	IF current_setting('is_superuser') = 'on' OR to_regclass('@extschema@.contract') IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT array_agg(DISTINCT coalesce(i.indrelid, r.oid)) INTO touched
+	FROM pg_event_trigger_ddl_commands() d
+	JOIN pg_class r ON r.oid = d.objid AND d.classid = 'pg_class'::regclass
+	LEFT JOIN pg_index i ON i.indexrelid = r.oid;
+	-- (a dropped trigger or index is not reported here: check them all)
+	IF touched IS NULL OR tg_tag IN ('DROP TRIGGER', 'DROP INDEX', 'ALTER TRIGGER', 'CREATE TRIGGER') THEN
+		touched := ARRAY(SELECT c.tbl::oid FROM @extschema@.contract c WHERE c.enabled);
+	END IF;
+	-- the tables a touched partition belongs to, and those that reference a touched table
+	touched := touched || ARRAY(SELECT a.relid::oid FROM unnest(touched) x,
+								pg_partition_ancestors(x::regclass) a(relid));
+	touched := touched || ARRAY(SELECT c.tbl::oid FROM @extschema@.contract c
+								WHERE c.enabled AND c.ref_table::oid = ANY (touched));
+	PERFORM slo_internal.check_contract_tables(touched);
+END
+$$;
+
+-- After a DROP: a dropped reference table of an enabled contract is
+-- refused (as a foreign key refuses it); the contracts of a dropped table
+-- go with it, logged; then every table keeps its trigger.
+CREATE FUNCTION slo_internal.guard_contracts_drop()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	gone oid[];
+	c @extschema@.contract;
+	gone_name text;
+BEGIN
+	IF to_regclass('@extschema@.contract') IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT array_agg(d.objid) INTO gone FROM pg_event_trigger_dropped_objects() d
+	WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0;
+	IF gone IS NOT NULL THEN
+		SELECT * INTO c FROM @extschema@.contract k
+		WHERE k.enabled AND k.ref_table::oid = ANY (gone) AND NOT k.tbl::oid = ANY (gone) LIMIT 1;
+		IF FOUND AND current_setting('is_superuser') <> 'on' THEN
+			SELECT d.object_identity INTO gone_name FROM pg_event_trigger_dropped_objects() d
+			WHERE d.classid = 'pg_class'::regclass AND d.objid = c.ref_table::oid AND d.objsubid = 0;
+			RAISE EXCEPTION 'cannot drop table % because contract "%" checks rows against it', gone_name, c.name
+				USING ERRCODE = 'dependent_objects_still_exist',
+					  HINT = 'Drop or disable the contract first.';
+		END IF;
+		DELETE FROM @extschema@.contract k WHERE k.tbl::oid = ANY (gone);
+	END IF;
+	IF current_setting('is_superuser') <> 'on' THEN
+		PERFORM slo_internal.check_contract_tables(ARRAY(SELECT k.tbl::oid FROM @extschema@.contract k WHERE k.enabled));
+	END IF;
+END
+$$;
+
+CREATE EVENT TRIGGER slo_guard_contracts_ddl ON ddl_command_end
+	WHEN TAG IN ('ALTER TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER', 'DROP TRIGGER', 'DROP INDEX')
+	EXECUTE FUNCTION slo_internal.guard_contracts_ddl();
+CREATE EVENT TRIGGER slo_guard_contracts_drop ON sql_drop
+	EXECUTE FUNCTION slo_internal.guard_contracts_drop();
 
 ------------------------------------------------------------------------------
 -- Rules: what a contract checks
@@ -455,7 +591,7 @@ AS $$
 DECLARE
 	c @extschema@.contract;
 BEGIN
-	SELECT * INTO c FROM @extschema@.contract k WHERE k.name = contract FOR UPDATE;
+	SELECT * INTO c FROM @extschema@.contract k WHERE k.name = contract;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'contract "%" does not exist', contract USING ERRCODE = 'undefined_object';
 	END IF;
@@ -630,11 +766,16 @@ AS $$
 DECLARE
 	c @extschema@.contract := slo_internal.contract_named(contract);
 	s record := slo_internal.contract_row_sql(c);
+	owner regrole := (SELECT r.relowner FROM pg_class r WHERE r.oid = c.tbl)::regrole;
 BEGIN
+	IF NOT pg_has_role(CURRENT_USER, owner, 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to check contract "%"', contract
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('The check reads table %s with the rights of its owner, %s.', c.tbl, owner);
+	END IF;
 	RETURN QUERY
 	SELECT q.row_key, q.offending
-	FROM slo_internal.query_check_as(
-		(SELECT r.relowner FROM pg_class r WHERE r.oid = c.tbl)::regrole, c.search_path,
+	FROM slo_internal.query_check_as(owner, c.search_path,
 		format('SELECT %s, %s FROM %s AS slo_row WHERE NOT %s%s', s.row_key, s.offending, c.tbl,
 			   slo_internal.contract_predicate(c),
 			   CASE WHEN max_rows IS NOT NULL THEN format(' LIMIT %s', max_rows) END),

@@ -19,12 +19,27 @@ GRANT EXECUTE ON FUNCTION
 	slo_internal.service_owner(pg_catalog.text),
 	slo_internal.check_service(pg_catalog.text),
 	slo_internal.expression_type(pg_catalog.regclass, pg_catalog.text),
-	slo_internal.check_expression(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.regtype)
+	slo_internal.check_expression(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.regtype),
+	slo_internal.may_contract_on(pg_catalog.regclass),
+	slo_internal.email_pattern()
 TO PUBLIC;
 
 GRANT EXECUTE ON FUNCTION slo_internal.capture(), slo_internal.time_columns_of(pg_catalog.regclass),
 	slo_internal.refuse_distributed(pg_catalog.regclass),
 	slo_internal.note_all_changed(pg_catalog.regclass, pg_catalog.name[]) TO slo_writer;
+
+-- contracts: the trigger, and what the API calls with a table owner's rights
+GRANT EXECUTE ON FUNCTION slo_internal.check_contracts(),
+	slo_internal.put_contract(pg_catalog.regclass, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text,
+							  pg_catalog.text, pg_catalog.text),
+	slo_internal.put_contract_trigger(pg_catalog.regclass),
+	slo_internal.contract_for_change(pg_catalog.text),
+	slo_internal.contract_named(pg_catalog.text),
+	slo_internal.contract_predicate(@extschema@.contract),
+	slo_internal.contract_row_sql(@extschema@.contract),
+	slo_internal.query_check_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz,
+								pg_catalog.timestamptz, pg_catalog.tstzmultirange)
+TO slo_writer;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA slo_internal TO slo_admin;
 GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA slo_internal TO slo_admin;

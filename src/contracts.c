@@ -701,6 +701,15 @@ compile_contract(Contract *c, Relation rel, Oid owner, Datum *values, bool *null
  * ------------------------------------------------------------------------
  */
 
+static int
+compare_contract_ids(const void *a, const void *b)
+{
+	int64		x = ((const Contract *) a)->id;
+	int64		y = ((const Contract *) b)->id;
+
+	return (x > y) - (x < y);
+}
+
 /* Does contract row "tbl" apply to rel (its own, or an ancestor's)? */
 static bool
 applies_to(Oid tbl, Oid relid, List *ancestors)
@@ -767,6 +776,9 @@ load_contracts(TableContracts *tc, Relation rel, bool include_disabled)
 	table_endscan(scan);
 	UnregisterSnapshot(snapshot);
 	table_close(crel, AccessShareLock);
+	/* checked in the order they were made, whatever the heap's order */
+	if (tc->ncontracts > 1)
+		qsort(tc->contracts, tc->ncontracts, sizeof(Contract), compare_contract_ids);
 
 	tc->econtext = CreateStandaloneExprContext();
 	tc->slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(RelationGetDescr(rel)), &TTSOpsHeapTuple);
