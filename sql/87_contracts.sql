@@ -205,6 +205,12 @@ BEGIN
 			USING ERRCODE = 'feature_not_supported',
 				  HINT = 'Drop it with slo.drop_contract() and add the contract again.';
 	END IF;
+	-- a dump being restored adds its contracts as they were, before the
+	-- triggers of its tables, which come after the data (pg_dump's script
+	-- turns check_function_bodies off, as for function bodies)
+	IF TG_OP = 'INSERT' AND current_setting('check_function_bodies') = 'off' THEN
+		RETURN NEW;
+	END IF;
 	IF NOT NEW.enabled AND coalesce(btrim(NEW.disabled_reason), '') = '' THEN
 		RAISE EXCEPTION 'disabling a contract needs a reason' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Use slo.disable_contract(name, reason).';
@@ -252,6 +258,12 @@ BEGIN
 					WHEN OLD.enabled AND NOT NEW.enabled THEN 'disable'
 					WHEN NEW.enabled AND NOT OLD.enabled THEN 'enable'
 					ELSE 'change' END;
+		-- (a dump being restored: the contract was checked where it was
+		-- made, and logged there; its tables' indexes may not be back yet)
+		IF TG_OP = 'INSERT' AND current_setting('check_function_bodies') = 'off' THEN
+			PERFORM slo_internal.contracts_changed(c.tbl);
+			RETURN NULL;
+		END IF;
 		IF NEW.enabled THEN
 			PERFORM slo_internal.compile_contracts(NEW.tbl, false);
 		END IF;
@@ -289,7 +301,8 @@ CREATE TRIGGER contract_after_write AFTER INSERT OR UPDATE OR DELETE ON @extsche
 -- no BEFORE INSERT or UPDATE row trigger that fires after it (triggers fire
 -- in name order, and a later one could change a checked row); and their
 -- contracts compile.
-CREATE FUNCTION slo_internal.check_contract_tables(tables pg_catalog.oid[])
+CREATE FUNCTION slo_internal.check_contract_tables(tables pg_catalog.oid[],
+		order_only pg_catalog.bool DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -306,7 +319,7 @@ BEGIN
 		FOR part IN SELECT t UNION SELECT p.relid FROM pg_partition_tree(t) p
 					JOIN pg_class r ON r.oid = p.relid WHERE r.relkind IN ('r', 'p')
 		LOOP
-			IF NOT EXISTS (SELECT 1 FROM pg_trigger g
+			IF NOT order_only AND NOT EXISTS (SELECT 1 FROM pg_trigger g
 						   WHERE g.tgrelid = part AND g.tgname = 'slo_contracts'
 							 AND g.tgfoid = 'slo_internal.check_contracts()'::regprocedure
 							 AND g.tgenabled IN ('O', 'A')) THEN
@@ -327,7 +340,9 @@ BEGIN
 						  HINT = 'Give the trigger a name that sorts before "slo_contracts".';
 			END IF;
 		END LOOP;
-		PERFORM slo_internal.compile_contracts(t, false);
+		IF NOT order_only THEN
+			PERFORM slo_internal.compile_contracts(t, false);
+		END IF;
 	END LOOP;
 END
 $$;
@@ -346,12 +361,14 @@ BEGIN
 	IF current_setting('is_superuser') = 'on' OR to_regclass('@extschema@.contract') IS NULL THEN
 		RETURN;
 	END IF;
-	SELECT array_agg(DISTINCT coalesce(i.indrelid, r.oid)) INTO touched
+	-- the tables of the tables, indexes and triggers the command touched
+	SELECT array_agg(DISTINCT coalesce(i.indrelid, g.tgrelid, d.objid)) INTO touched
 	FROM pg_event_trigger_ddl_commands() d
-	JOIN pg_class r ON r.oid = d.objid AND d.classid = 'pg_class'::regclass
-	LEFT JOIN pg_index i ON i.indexrelid = r.oid;
+	LEFT JOIN pg_index i ON d.classid = 'pg_class'::regclass AND i.indexrelid = d.objid
+	LEFT JOIN pg_trigger g ON d.classid = 'pg_trigger'::regclass AND g.oid = d.objid
+	WHERE d.classid IN ('pg_class'::regclass, 'pg_trigger'::regclass);
 	-- (a dropped trigger or index is not reported here: check them all)
-	IF touched IS NULL OR tg_tag IN ('DROP TRIGGER', 'DROP INDEX', 'ALTER TRIGGER', 'CREATE TRIGGER') THEN
+	IF touched IS NULL OR tg_tag IN ('DROP TRIGGER', 'DROP INDEX') THEN
 		touched := ARRAY(SELECT c.tbl::oid FROM @extschema@.contract c WHERE c.enabled);
 	END IF;
 	-- the tables a touched partition belongs to, and those that reference a touched table
@@ -359,7 +376,9 @@ BEGIN
 								pg_partition_ancestors(x::regclass) a(relid));
 	touched := touched || ARRAY(SELECT c.tbl::oid FROM @extschema@.contract c
 								WHERE c.enabled AND c.ref_table::oid = ANY (touched));
-	PERFORM slo_internal.check_contract_tables(touched);
+	-- a new trigger cannot take slo_contracts away, only fire after it (and
+	-- a dump being restored makes its triggers one by one)
+	PERFORM slo_internal.check_contract_tables(touched, order_only => tg_tag = 'CREATE TRIGGER');
 END
 $$;
 
@@ -565,6 +584,8 @@ BEGIN
 			expression = EXCLUDED.expression, mode = EXCLUDED.mode, owner = EXCLUDED.owner,
 			search_path = EXCLUDED.search_path, description = EXCLUDED.description
 	RETURNING c.id INTO new_id;
+	-- (the trigger after write compiled it; no BEFORE trigger may fire after)
+	PERFORM slo_internal.check_contract_tables(ARRAY[tbl::oid], order_only => true);
 	RETURN new_id;
 END
 $$;

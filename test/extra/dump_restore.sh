@@ -12,7 +12,8 @@
 # -Fc, pg_restore into a second database, and there: every configuration
 # table equal to the original, the shipped policies present once, the
 # identity sequences where they were, the capture triggers back on the
-# user tables; a tick at the same instant gives the same slo.status, sets no
+# user tables, data contracts with their log, violations and pass rates; a
+# tick at the same instant gives the same slo.status, sets no
 # second freeze; the triggers work (a new row and a deleted row change the
 # counts); new objectives and events take the next ids.
 #
@@ -133,6 +134,18 @@ SELECT slo.add_correction('payments', 'availability',
 SELECT slo.freeze_service('batch', 'quarter close');
 SELECT slo.unfreeze_service('batch', 'quarter closed');
 SELECT slo.freeze_service('batch', 'incident review');
+
+-- data contracts: enforced, recorded, disabled (with its reason), rows
+-- kept with a violation, and an objective over a contract's pass rate
+CREATE TABLE territories (code text PRIMARY KEY);
+INSERT INTO territories VALUES ('EMEA'), ('NA');
+CREATE TABLE leads (id int PRIMARY KEY, email text, territory text);
+SELECT slo.add_contract('leads', 'lead-email-shape', slo.email_shape('email'), 'enforce');
+SELECT slo.add_contract('leads', 'lead-territory-known', slo.member_of('territory', 'territories', 'code'), 'record');
+SELECT slo.add_contract('leads', 'lead-has-territory', slo.not_null('territory'), 'record');
+SELECT slo.disable_contract('lead-has-territory', 'backfill pending');
+INSERT INTO leads VALUES (1, 'a@example.com', 'EMEA'), (2, 'b@example.com', 'MARS'), (3, 'c@example.com', NULL);
+SELECT slo.define_objective('payments', 'attribution', contract => 'lead-territory-known', target => 0.9);
 CALL slo.tick(at => :at);
 SQL
 echo "original: $(q "$SRC" "SELECT count(*) FROM slo.service") services, $(q "$SRC" "SELECT count(*) FROM slo.objective") objectives, $(q "$SRC" "SELECT count(*) FROM slo.policy WHERE NOT builtin") user policies, $(q "$SRC" "SELECT count(*) FROM slo.policy_tier WHERE NOT builtin") user tiers, $(q "$SRC" "SELECT count(*) FROM slo.deploy_freeze") freezes, $(q "$SRC" "SELECT count(*) FROM slo.freeze_history") freeze history rows, $(q "$SRC" "SELECT count(*) FROM slo.event") events"
@@ -177,6 +190,10 @@ same "identity sequences of the dumped tables" \
 same "capture triggers on the user tables" \
 	"SELECT tgrelid::regclass, tgname, tgenabled, pg_get_triggerdef(oid) FROM pg_trigger
 	 WHERE NOT tgisinternal AND tgname LIKE 'slo\_%' ORDER BY tgrelid::regclass::text, tgname"
+same "slo.contract (every column)" "SELECT * FROM slo.contract ORDER BY id"
+same "slo.contract_change (the log of changes)" "SELECT * FROM slo.contract_change ORDER BY id"
+same "slo.contract_violation (rows kept by record contracts)" "SELECT * FROM slo.contract_violation ORDER BY contract_id, row_key::text"
+same "slo.contract_rate (pass rates per minute)" "SELECT * FROM slo.contract_rate ORDER BY contract_id, minute"
 same "user tables" "SELECT 'api_req', count(*), sum(status), sum(ms) FROM api_req
 					UNION ALL SELECT 'jobs', count(*), count(*) FILTER (WHERE ok), NULL FROM jobs
 					UNION ALL SELECT 'forecast', count(*), NULL, NULL FROM forecast"
@@ -221,6 +238,15 @@ check "an inserted bad request counts once after the next tick" \
 	"availability valid $v0 -> $v1, good $g0 -> $g1"
 check "a deleted job stops counting after the next tick" \
 	"$([[ $t1v == $((t0v - 1)) ]] && echo t || echo f)" "throughput valid $t0v -> $t1v"
+
+# ---- the restored contracts work --------------------------------------------
+bad=$(psql_in "$DST" -c "INSERT INTO leads VALUES (10, 'not an address', 'NA')" 2>&1)
+check "the restored enforcing contract rejects a bad row" \
+	"$([[ $bad == *'violates contract "lead-email-shape"'* ]] && echo t || echo f)" "${bad%%$'\n'*}"
+psql_in "$DST" -c "INSERT INTO leads VALUES (11, 'd@example.com', 'LATAM')" >/dev/null
+check "the restored recording contract logs a violation" \
+	"$(q "$DST" "SELECT count(*) = 1 FROM slo.contract_violations WHERE row_key = '{\"id\": \"11\"}'")" \
+	"$(q "$DST" "SELECT count(*) FROM slo.contract_violation") violations"
 
 # ---- identities continue where the original left them ----------------------
 same "a new objective takes the next id" \
