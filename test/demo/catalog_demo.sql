@@ -138,3 +138,68 @@ SELECT slo.define_objective('api-gateway', 'available-minutes', source => 'demo.
 
 -- First tick: backfills every rollup, evaluates, applies the policies.
 CALL slo.tick(at => :'as_of');
+
+-- ---------------------------------------------------------------------------
+-- Data contracts on the CRM's leads: every lead has a well-formed e-mail
+-- address (enforced) and a known territory (recorded: imports must not
+-- stop while the territory table catches up).
+-- ---------------------------------------------------------------------------
+CREATE TABLE demo.territories (code text PRIMARY KEY, region text NOT NULL);
+INSERT INTO demo.territories VALUES
+    ('NA-EAST', 'NA'), ('NA-WEST', 'NA'), ('NA-CENTRAL', 'NA'), ('CA', 'NA'),
+    ('UK', 'EMEA'), ('DACH', 'EMEA'), ('FR', 'EMEA'), ('NORDICS', 'EMEA'),
+    ('ANZ', 'APAC'), ('JP', 'APAC'), ('SEA', 'APAC');
+CREATE TABLE demo.leads (
+    id         bigint PRIMARY KEY,
+    email      text,
+    territory  text,
+    created_at timestamptz NOT NULL
+);
+-- The leads of the last 28 days, loaded before the contracts existed: a few
+-- addresses are malformed, and LATAM leads name a territory that was never
+-- added (and a typo or two).
+INSERT INTO demo.leads
+SELECT g,
+       CASE WHEN g % 997 = 0 THEN 'lead' || g || '@example'            -- no top-level domain
+            WHEN g % 1499 = 0 THEN 'lead ' || g || '@example.com'      -- a space
+            ELSE 'lead' || g || '@example.com' END,
+       CASE WHEN g % 211 = 0 THEN 'LATAM'
+            WHEN g % 1777 = 0 THEN 'NA-EST'
+            ELSE (ARRAY['NA-EAST', 'NA-WEST', 'NA-CENTRAL', 'CA', 'UK', 'DACH', 'FR', 'NORDICS',
+                        'ANZ', 'JP', 'SEA'])[1 + g % 11] END,
+       m.as_of - interval '28 days' + g * interval '30 seconds'
+FROM demo.meta m, generate_series(1, 80640) g;
+
+SELECT slo.add_contract('demo.leads', 'lead-email-shape', rule => slo.email_shape('email'),
+                        mode => 'enforce', description => 'every lead can be e-mailed');
+SELECT slo.add_contract('demo.leads', 'lead-territory-known',
+                        rule => slo.member_of('territory', 'demo.territories', 'code'),
+                        mode => 'record', description => 'every lead can be routed to a team');
+
+-- The rows that predate the contracts, as a scheduled check finds them.
+SELECT slo.run_contract_checks();
+
+-- Today's leads, written through the contracts: the importer's LATAM leads
+-- are kept and recorded; malformed addresses are rejected (one statement
+-- per lead here, as a web form would write them).
+INSERT INTO demo.leads
+SELECT 100000 + g, 'new' || g || '@example.com',
+       CASE WHEN g % 40 = 0 THEN 'LATAM' WHEN g % 333 = 0 THEN 'MX' ELSE 'UK' END, now()
+FROM generate_series(1, 2000) g;
+CREATE TABLE demo.form_submissions (rejected int NOT NULL);
+DO $$
+DECLARE
+    rejected int := 0;
+    addr text;
+BEGIN
+    FOR i IN 1..200 LOOP
+        addr := CASE WHEN i % 25 = 0 THEN 'form' || i || ' at example.com' ELSE 'form' || i || '@example.com' END;
+        BEGIN
+            INSERT INTO demo.leads VALUES (200000 + i, addr, 'DACH', now());
+        EXCEPTION WHEN check_violation THEN
+            rejected := rejected + 1;
+        END;
+    END LOOP;
+    INSERT INTO demo.form_submissions VALUES (rejected);
+END
+$$;

@@ -38,3 +38,23 @@ SELECT to_char(started_at, 'HH24:MI:SS') AS started,
        round(extract(epoch FROM finished_at - started_at)::numeric * 1000) || ' ms' AS took,
        buckets_recounted, objectives_evaluated, errors
 FROM slo.tick_log ORDER BY id DESC LIMIT 1;
+
+\echo
+\echo '== Data contracts: SELECT * FROM slo.contract_status ============================'
+SELECT contract, mode, checked_1d AS checked, failed_1d AS failed,
+       round(100 * pass_rate_1d::numeric, 2) || '%' AS pass_rate,
+       round(violations_per_hour::numeric, 2) AS violations_per_hour,
+       last_check_rows AS rows_in_table, last_check_violations AS predating_violations
+FROM slo.contract_status ORDER BY contract;
+SELECT rejected AS "web-form leads rejected by lead-email-shape (23514)" FROM demo.form_submissions;
+
+\echo
+\echo '== Worst offenders: recorded violations by value =============================='
+SELECT contract, offending ->> 'territory' AS territory, count(*) AS leads,
+       min(row_key ->> 'id') AS first_lead
+FROM slo.contract_violations
+GROUP BY 1, 2 ORDER BY leads DESC, territory LIMIT 5;
+\echo '   ... and in the whole table now, rows that predate the contracts included (slo.check_contract):'
+SELECT offending ->> 'territory' AS territory, count(*) AS leads
+FROM slo.check_contract('lead-territory-known')
+GROUP BY 1 ORDER BY leads DESC, territory;
