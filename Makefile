@@ -65,7 +65,7 @@ REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
 # concurrency: test/specs/*.spec; outputs in results/, expected output in
 # expected/ as for pg_regress
-ISOLATION      = tick_concurrency tick_lock
+ISOLATION      = tick_concurrency tick_lock contract_tally
 ISOLATION_OPTS = --inputdir=test --outputdir=. --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
