@@ -57,6 +57,8 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
@@ -143,6 +145,7 @@ typedef struct Contract
 	int			nallowed;
 	/* expression */
 	ExprState  *expr;
+	bool		needs_search_path;	/* it calls functions that may look names up */
 	char	   *search_path;	/* recorded with the contract */
 } Contract;
 
@@ -520,6 +523,34 @@ compile_member_of(Contract *c, Oid ref_relid, const char *ref_column, Oid owner)
 }
 
 /*
+ * May function "funcid" look names up while it runs?  Built-in functions
+ * (language internal) do not; SQL, PL and C functions of extensions may.
+ */
+static bool
+looks_up_names(Oid funcid, void *context)
+{
+	HeapTuple	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	Oid			lang;
+
+	if (!HeapTupleIsValid(tp))
+		return true;
+	lang = ((Form_pg_proc) GETSTRUCT(tp))->prolang;
+	ReleaseSysCache(tp);
+	return lang != INTERNALlanguageId;
+}
+
+/* Does expression "node" call such a function anywhere? */
+static bool
+calls_name_lookups(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, looks_up_names, context))
+		return true;
+	return expression_tree_walker(node, calls_name_lookups, context);
+}
+
+/*
  * expression: parsed as the table's owner would parse a CHECK constraint
  * (no subqueries, aggregates or set-returning functions), over the table's
  * row, and compiled.  Must be boolean.
@@ -569,6 +600,7 @@ compile_expression(Contract *c, Relation rel, const char *source)
 	c->columns = attrs;
 	planned = expression_planner((Expr *) node);
 	c->expr = ExecInitExpr(planned, NULL);
+	c->needs_search_path = calls_name_lookups((Node *) planned, NULL);
 }
 
 /* Switch to role "owner" in a security-restricted operation. */
@@ -1232,22 +1264,35 @@ contracts_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 {
 	TallyEntry **link = &tally_entries;
 
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
 	while (*link != NULL)
 	{
 		TallyEntry *e = *link;
+		TallyEntry *f;
 
-		if (e->subid == mySubid)
+		if (e->subid != mySubid)
 		{
-			if (event == SUBXACT_EVENT_ABORT_SUB)
+			link = &e->next;
+			continue;
+		}
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+		{
+			/* into the parent's entry of the same contract and minute, if any */
+			for (f = tally_entries; f != NULL; f = f->next)
+				if (f->subid == parentSubid && f->contract_id == e->contract_id && f->minute == e->minute)
+					break;
+			if (f == NULL)
 			{
-				*link = e->next;
-				pfree(e);
+				e->subid = parentSubid;
+				link = &e->next;
 				continue;
 			}
-			if (event == SUBXACT_EVENT_COMMIT_SUB)
-				e->subid = parentSubid;
+			f->checked += e->checked;
+			f->failed += e->failed;
 		}
-		link = &e->next;
+		*link = e->next;
+		pfree(e);
 	}
 }
 
@@ -1356,7 +1401,7 @@ check_contracts(PG_FUNCTION_ARGS)
 		if (c->kind == CONTRACT_MEMBER_OF || c->kind == CONTRACT_EXPRESSION)
 		{
 			/* as the table's owner; back as the writer before anything else */
-			become_owner(&as, tc->owner, c->kind == CONTRACT_EXPRESSION ? c->search_path : NULL);
+			become_owner(&as, tc->owner, c->needs_search_path ? c->search_path : NULL);
 			ok = passes(tc, c, tuple, desc);
 			stop_being_owner(&as);
 		}
