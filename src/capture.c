@@ -269,10 +269,7 @@ check_capture_call(FunctionCallInfo fcinfo)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TriggerEvent event;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"capture\" was not called by trigger manager")));
+	slo_require_trigger_call(fcinfo, "capture");
 	event = trigdata->tg_event;
 	if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_STATEMENT(event) ||
 		((TRIGGER_FIRED_BY_INSERT(event) || TRIGGER_FIRED_BY_UPDATE(event)) &&
@@ -432,20 +429,12 @@ forget_invalidation_relid(Datum arg, Oid relid)
 static Oid
 invalidation_relid(void)
 {
-	Oid			ext;
-	Oid			nsp;
 	Oid			relid;
 
 	if (OidIsValid(invalidation_relid_cache))
 		return invalidation_relid_cache;
-
-	ext = get_extension_oid("slo", true);
-	nsp = get_namespace_oid("slo_internal", true);
-	if (!OidIsValid(ext) || !OidIsValid(nsp))
-		return InvalidOid;
-	relid = get_relname_relid("invalidation", nsp);
-	if (!OidIsValid(relid) ||
-		getExtensionOfObject(RelationRelationId, relid) != ext)
+	relid = slo_member_table("slo_internal", "invalidation");
+	if (!OidIsValid(relid))
 		return InvalidOid;
 
 	if (!invalidation_callback_registered)
@@ -457,31 +446,8 @@ invalidation_relid(void)
 	return relid;
 }
 
-/*
- * The notes go straight into the heap, so the table must have exactly the
- * columns this file writes and no index to keep up to date.
- */
-static void
-check_invalidation_table(Relation rel)
-{
-	static const Oid expected[] = {OIDOID, NAMEOID, TSTZMULTIRANGEOID, TIMESTAMPTZOID};
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			i;
-
-	if (desc->natts != lengthof(expected))
-		elog(ERROR, "slo_internal.invalidation has %d columns, not %d",
-			 desc->natts, (int) lengthof(expected));
-	for (i = 0; i < desc->natts; i++)
-		if (TupleDescAttr(desc, i)->attisdropped ||
-			TupleDescAttr(desc, i)->atttypid != expected[i])
-			elog(ERROR, "column %d of slo_internal.invalidation is not of type %s",
-				 i + 1, format_type_be(expected[i]));
-	if (RelationGetForm(rel)->relhasindex || rel->rd_rel->relkind != RELKIND_RELATION)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("slo_internal.invalidation must be a plain table without indexes"),
-				 errhint("Drop the indexes created on slo_internal.invalidation.")));
-}
+/* The columns of slo_internal.invalidation, which the notes are formed with. */
+static const Oid invalidation_column_types[] = {OIDOID, NAMEOID, TSTZMULTIRANGEOID, TIMESTAMPTZOID};
 
 /*
  * Write this transaction's notes into slo_internal.invalidation: one row
@@ -512,7 +478,7 @@ write_notes(void)
 			return;
 		rel = table_open(relid, RowExclusiveLock);
 	}
-	check_invalidation_table(rel);
+	slo_check_heap_table(rel, invalidation_column_types, lengthof(invalidation_column_types));
 	for (e = capture_entries; e != NULL; e = e->next)
 	{
 		Datum		values[4];

@@ -195,26 +195,6 @@ static void contracts_subxact_callback(SubXactEvent event, SubTransactionId mySu
  * ------------------------------------------------------------------------
  */
 
-/*
- * The OID of table nspname.relname if it is a member of extension slo,
- * else InvalidOid: nobody can make the trigger read or write a table of
- * their own in its place.
- */
-static Oid
-slo_member_table(const char *nspname, const char *relname)
-{
-	Oid			ext = get_extension_oid("slo", true);
-	Oid			nsp = get_namespace_oid(nspname, true);
-	Oid			relid;
-
-	if (!OidIsValid(ext) || !OidIsValid(nsp))
-		return InvalidOid;
-	relid = get_relname_relid(relname, nsp);
-	if (!OidIsValid(relid) || getExtensionOfObject(RelationRelationId, relid) != ext)
-		return InvalidOid;
-	return relid;
-}
-
 /* The relcache callback: forget what an invalidated table makes stale. */
 static void
 contracts_relcache_callback(Datum arg, Oid relid)
@@ -294,21 +274,6 @@ static const Oid contract_column_types[CC_NATTS] = {
 	TEXTOID, NAMEOID, TEXTOID, TEXTOID, TIMESTAMPTZOID,
 	TIMESTAMPTZOID
 };
-
-static void
-check_table_shape(Relation rel, const Oid *types, int natts)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			i;
-
-	if (desc->natts != natts)
-		elog(ERROR, "table \"%s\" has %d columns, not %d",
-			 RelationGetRelationName(rel), desc->natts, natts);
-	for (i = 0; i < natts; i++)
-		if (TupleDescAttr(desc, i)->attisdropped || TupleDescAttr(desc, i)->atttypid != types[i])
-			elog(ERROR, "column %d of table \"%s\" is not of type %s",
-				 i + 1, RelationGetRelationName(rel), format_type_be(types[i]));
-}
 
 static char *
 text_or_null(Datum *values, bool *nulls, int i)
@@ -781,7 +746,12 @@ load_contracts(TableContracts *tc, Relation rel, bool include_disabled)
 		ancestors = get_partition_ancestors(RelationGetRelid(rel));
 
 	crel = table_open(relid, AccessShareLock);
-	check_table_shape(crel, contract_column_types, CC_NATTS);
+	if (RelationGetDescr(crel)->natts != CC_NATTS)
+		elog(ERROR, "slo.contract has %d columns, not %d", RelationGetDescr(crel)->natts, CC_NATTS);
+	for (attno = 0; attno < CC_NATTS; attno++)
+		if (TupleDescAttr(RelationGetDescr(crel), attno)->atttypid != contract_column_types[attno])
+			elog(ERROR, "column %d of slo.contract is not of type %s", attno + 1,
+				 format_type_be(contract_column_types[attno]));
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	scan = table_beginscan(crel, snapshot, 0, NULL);
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
@@ -1124,11 +1094,7 @@ open_slo_table(Oid *cached, const char *nsp, const char *name, const Oid *types,
 			return NULL;
 		rel = table_open(*cached, RowExclusiveLock);
 	}
-	check_table_shape(rel, types, natts);
-	if (rel->rd_rel->relhasindex || rel->rd_rel->relkind != RELKIND_RELATION)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("%s.%s must be a plain table without indexes", nsp, name)));
+	slo_check_heap_table(rel, types, natts);
 	return rel;
 }
 
@@ -1318,10 +1284,7 @@ check_trigger_call(FunctionCallInfo fcinfo)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TriggerEvent event;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"check_contracts\" was not called by trigger manager")));
+	slo_require_trigger_call(fcinfo, "check_contracts");
 	event = trigdata->tg_event;
 	if (!TRIGGER_FIRED_BEFORE(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
 		!(TRIGGER_FIRED_BY_INSERT(event) || TRIGGER_FIRED_BY_UPDATE(event)))

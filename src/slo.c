@@ -23,13 +23,19 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/dependency.h"
 #include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
+#include "commands/trigger.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "slo.h"
@@ -133,4 +139,63 @@ slo_float8_to_cstring(float8 value)
 	else
 		double_to_shortest_decimal_buf(value, buf);
 	return buf;
+}
+
+/*
+ * The OID of table nspname.relname if it is a member of extension slo, else
+ * InvalidOid (slo is not installed, or is being dropped): code that writes
+ * slo's tables straight into the heap never writes a table of the same
+ * name that someone else made.
+ */
+Oid
+slo_member_table(const char *nspname, const char *relname)
+{
+	Oid			ext = get_extension_oid("slo", true);
+	Oid			nsp = get_namespace_oid(nspname, true);
+	Oid			relid;
+
+	if (!OidIsValid(ext) || !OidIsValid(nsp))
+		return InvalidOid;
+	relid = get_relname_relid(relname, nsp);
+	if (!OidIsValid(relid) || getExtensionOfObject(RelationRelationId, relid) != ext)
+		return InvalidOid;
+	return relid;
+}
+
+/*
+ * A table slo writes straight into the heap must have exactly the columns
+ * (types, in order) the writer forms its tuples with, and no index to keep
+ * up to date.
+ */
+void
+slo_check_heap_table(Relation rel, const Oid *types, int natts)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	if (desc->natts != natts)
+		elog(ERROR, "table \"%s\" has %d columns, not %d",
+			 RelationGetRelationName(rel), desc->natts, natts);
+	for (i = 0; i < natts; i++)
+		if (TupleDescAttr(desc, i)->attisdropped || TupleDescAttr(desc, i)->atttypid != types[i])
+			elog(ERROR, "column %d of table \"%s\" is not of type %s",
+				 i + 1, RelationGetRelationName(rel), format_type_be(types[i]));
+	if (rel->rd_rel->relhasindex || rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" must be a plain table without indexes", RelationGetRelationName(rel)),
+				 errhint("Drop the indexes created on it: slo writes it directly, without updating indexes.")));
+}
+
+/*
+ * Refuse a call of trigger function "funcname" that does not come from the
+ * trigger manager.
+ */
+void
+slo_require_trigger_call(FunctionCallInfo fcinfo, const char *funcname)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager", funcname)));
 }

@@ -17,6 +17,7 @@
 
 #include "fmgr.h"
 #include "nodes/execnodes.h"
+#include "utils/relcache.h"
 
 /* slo.c: settings */
 extern int	slo_query_timeout;
@@ -25,6 +26,9 @@ extern int	slo_lock_timeout;
 /* slo.c: helpers */
 extern Oid	slo_extension_schema(void);
 extern char *slo_float8_to_cstring(float8 value);
+extern Oid	slo_member_table(const char *nspname, const char *relname);
+extern void slo_check_heap_table(Relation rel, const Oid *types, int natts);
+extern void slo_require_trigger_call(FunctionCallInfo fcinfo, const char *funcname);
 
 /*
  * May a transition or combine function update "state", which it read from
