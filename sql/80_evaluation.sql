@@ -208,8 +208,9 @@ DECLARE
 	e @extschema@.evaluation;
 	budget float8;
 	w_secs float8;
-	lookbacks interval[] := ARRAY['5 minutes', '30 minutes', '1 hour', '6 hours', '1 day', '3 days']::interval[];
+	lookbacks interval[] := slo_internal.lookbacks();
 	burns float8[] := '{}';
+	counts float8[] := '{}';
 	lb interval;
 	t record;
 BEGIN
@@ -260,9 +261,11 @@ BEGIN
 	FOREACH lb IN ARRAY lookbacks LOOP
 		m := slo_internal.measure(o, w.window_start, at - lb, at);
 		burns := burns || CASE WHEN m.counted > 0 THEN (m.bad / m.counted) / (1 - o.target) END;
+		counts := counts || m.counted;
 	END LOOP;
-	e.burn_5m := burns[1]; e.burn_30m := burns[2]; e.burn_1h := burns[3];
-	e.burn_6h := burns[4]; e.burn_1d := burns[5]; e.burn_3d := burns[6];
+	e.burn_5m := burns[1]; e.burn_30m := burns[2]; e.burn_1h := burns[3]; e.burn_2h := burns[4];
+	e.burn_6h := burns[5]; e.burn_1d := burns[6]; e.burn_3d := burns[7];
+	e.lookback_counted := counts;
 
 	IF e.remaining > 0 AND e.burn_1h > 0 THEN
 		e.time_to_exhaustion := make_interval(secs => e.remaining * w_secs / e.burn_1h);

@@ -75,6 +75,7 @@ BEGIN
 		remaining = EXCLUDED.remaining, burn_5m = EXCLUDED.burn_5m,
 		burn_30m = EXCLUDED.burn_30m, burn_1h = EXCLUDED.burn_1h,
 		burn_6h = EXCLUDED.burn_6h, burn_1d = EXCLUDED.burn_1d, burn_3d = EXCLUDED.burn_3d,
+		burn_2h = EXCLUDED.burn_2h, lookback_counted = EXCLUDED.lookback_counted,
 		time_to_exhaustion = EXCLUDED.time_to_exhaustion,
 		too_little_data = EXCLUDED.too_little_data, backfilling = EXCLUDED.backfilling,
 		sla_sli = EXCLUDED.sla_sli, tier = EXCLUDED.tier, action = EXCLUDED.action,
@@ -84,6 +85,9 @@ BEGIN
 	PERFORM slo_internal.apply_policy(o, v)
 	FROM @extschema@.objective o JOIN @extschema@.evaluation v ON v.objective_id = o.id
 	WHERE o.id = ANY (ids) AND NOT v.backfilling;
+
+	-- alerts, and the incidents they and the policies' freezes open
+	PERFORM slo_internal.evaluate_alerts(ids, at);
 
 	-- one history row per objective and hour: the first evaluation in it
 	INSERT INTO @extschema@.history (objective_id, hour, counted_until, window_start, window_end, valid, good,

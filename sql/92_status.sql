@@ -12,9 +12,11 @@ SELECT o.service, o.name AS objective, o.sli_kind, o.budgeting, o.window_kind,
 	   o.policy, e.tier, e.action,
 	   EXISTS (SELECT 1 FROM @extschema@.freezes f WHERE f.service = o.service AND f.lifted_at IS NULL) AS frozen,
 	   e.evaluated_at, e.last_error, e.last_error_sqlstate, o.id AS objective_id,
-	   e.backfilling
+	   e.backfilling, e.burn_2h,
+	   (SELECT count(*) FROM @extschema@.alert a WHERE a.objective_id = o.id AND a.state = 'firing') AS alerts_firing,
+	   (SELECT i.id FROM @extschema@.incident i WHERE i.objective_id = o.id AND i.status <> 'resolved') AS open_incident
 FROM @extschema@.objective o
 LEFT JOIN @extschema@.evaluation e ON e.objective_id = o.id;
 COMMENT ON VIEW @extschema@.status IS
-'one row per objective: window, counts, SLI, budget, burn rates, SLA, policy tier, freeze; as of the last tick';
+'one row per objective: window, counts, SLI, budget, burn rates, SLA, policy tier, freeze, alerts, incident; as of the last tick';
 GRANT SELECT ON @extschema@.status TO slo_reader;

@@ -21,7 +21,9 @@ GRANT EXECUTE ON FUNCTION
 	slo_internal.expression_type(pg_catalog.regclass, pg_catalog.text),
 	slo_internal.check_expression(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.regtype),
 	slo_internal.may_contract_on(pg_catalog.regclass),
-	slo_internal.email_pattern()
+	slo_internal.email_pattern(),
+	slo_internal.lookbacks(),
+	slo_internal.window_length_of(@extschema@.objective)
 TO PUBLIC;
 
 GRANT EXECUTE ON FUNCTION slo_internal.capture(), slo_internal.time_columns_of(pg_catalog.regclass),
@@ -40,6 +42,10 @@ GRANT EXECUTE ON FUNCTION slo_internal.check_contracts(),
 	slo_internal.contract_row_sql(@extschema@.contract),
 	slo_internal.query_check_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz,
 								pg_catalog.timestamptz, pg_catalog.tstzmultirange)
+TO slo_writer;
+
+-- incidents: moved by the roles that act for their service
+GRANT EXECUTE ON FUNCTION slo_internal.move_incident(pg_catalog.int8, pg_catalog.text, pg_catalog.text)
 TO slo_writer;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA slo_internal TO slo_admin;
