@@ -31,6 +31,7 @@ SQL_SOURCES = \
 	sql/86_policy_actions.sql \
 	sql/87_contracts.sql \
 	sql/88_alerts.sql \
+	sql/89_runbook.sql \
 	sql/90_tick.sql \
 	sql/92_status.sql \
 	sql/95_cron.sql \
@@ -57,13 +58,14 @@ UPDATE_SOURCES = \
 	sql/80_evaluation.sql \
 	sql/87_contracts.sql \
 	sql/88_alerts.sql \
+	sql/89_runbook.sql \
 	sql/90_tick.sql \
 	sql/92_status.sql \
 	sql/99_internal_rights.sql
 
 REGRESS      = catalog tally_type aggregates aggregate_errors parallel_plans moving_window \
                define_objective tick_status window_edges policies_freezes security attacks upgrade \
-               percentile_objective sketch history distributed capture_edges contracts alerts
+               percentile_objective sketch history distributed capture_edges contracts alerts runbook
 # expected output in the top-level expected/: pg_regress looks in
 # <outputdir>/expected first, and the output directory is this one
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

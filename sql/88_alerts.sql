@@ -372,8 +372,13 @@ BEGIN
 				|| slo_internal.objective_label(d.objective_id));
 		END IF;
 		IF d.fire AND d.new_episode AND d.severity = 'page' THEN
+			-- the impact started with the first bad minute of the long look-back
 			PERFORM slo_internal.open_incident_for(d.objective_id, 'SEV2', 'alert ' || d.rule,
-												   at - coalesce(d.long_window, interval '1 hour'), at);
+				coalesce((SELECT min(m.bucket) FROM slo_internal.minutes m
+						  WHERE m.objective_id = d.objective_id AND m.valid > m.good
+							AND m.bucket >= at - coalesce(d.long_window, interval '1 hour') AND m.bucket < at),
+						 at - coalesce(d.long_window, interval '1 hour')),
+				at);
 		END IF;
 	END LOOP;
 
@@ -410,7 +415,9 @@ BEGIN
 	SELECT * INTO o FROM @extschema@.objective k WHERE k.id = objective;
 	INSERT INTO @extschema@.incident AS i (service, objective_id, severity, title, opened_by, started_at, detected_at)
 	VALUES (o.service, o.id, sev,
-			format('%s %s breach', initcap(replace(o.service, '-', ' ')), coalesce(o.description, o.name)),
+			CASE WHEN o.description IS NOT NULL
+				 THEN upper(left(o.description, 1)) || substr(o.description, 2) || ' breach'
+				 ELSE format('%s %s breach', initcap(replace(o.service, '-', ' ')), o.name) END,
 			opener, least(began, detected), detected)
 	ON CONFLICT (objective_id) WHERE status <> 'resolved' DO NOTHING
 	RETURNING i.id INTO new_id;

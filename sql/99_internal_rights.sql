@@ -44,6 +44,15 @@ GRANT EXECUTE ON FUNCTION slo_internal.check_contracts(),
 								pg_catalog.timestamptz, pg_catalog.tstzmultirange)
 TO slo_writer;
 
+-- what the runbook's views and functions compute for their readers
+GRANT EXECUTE ON FUNCTION
+	slo_internal.burn_between(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz),
+	slo_internal.measure(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz),
+	slo_internal.range_sum(pg_catalog.int8, pg_catalog.timestamptz, pg_catalog.timestamptz),
+	slo_internal.corrected_minutes(pg_catalog.int8),
+	slo_internal.minute_of(pg_catalog.timestamptz)
+TO slo_reader;
+
 -- incidents: moved by the roles that act for their service
 GRANT EXECUTE ON FUNCTION slo_internal.move_incident(pg_catalog.int8, pg_catalog.text, pg_catalog.text)
 TO slo_writer;
