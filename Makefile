@@ -56,6 +56,7 @@ UPDATE_SOURCES = \
 	sql/50_definitions.sql \
 	sql/72_recount.sql \
 	sql/80_evaluation.sql \
+	sql/85_freezes.sql \
 	sql/87_contracts.sql \
 	sql/88_alerts.sql \
 	sql/89_runbook.sql \

@@ -200,7 +200,8 @@ COMMENT ON TABLE @extschema@.notification_route IS 'where each kind of notificat
 INSERT INTO @extschema@.notification_route (topic, severity, route, builtin) VALUES
 	('alert', 'page', 'page', true), ('alert', 'ticket', 'chat', true),
 	('incident', 'SEV1', 'page', true), ('incident', 'SEV2', 'page', true), ('incident', 'SEV3', 'chat', true),
-	('freeze', 'policy', 'chat', true), ('freeze', 'manual', 'digest', true);
+	('freeze', 'policy', 'chat', true), ('freeze', 'manual', 'digest', true),
+	('freeze', 'override', 'page', true);
 
 CREATE TABLE @extschema@.outbox (
 	id			pg_catalog.int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -664,6 +665,52 @@ SELECT i.service, pg_catalog.date_trunc('month', i.detected_at, 'UTC') AS month,
 FROM @extschema@.incident i
 GROUP BY 1, 2;
 COMMENT ON VIEW @extschema@.incident_metrics IS 'per service and UTC month: incidents, MTTD, MTTA and MTTR';
+
+------------------------------------------------------------------------------
+-- Freezes and overrides are notified too
+------------------------------------------------------------------------------
+
+-- After a freeze or an override is set, lifted or ended: the notification.
+-- SECURITY DEFINER: only it writes slo.outbox for them; it refuses to run
+-- but as the trigger of those two tables, and reads only the row.
+CREATE FUNCTION slo_internal.freeze_after_write()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW'
+	   OR TG_RELID NOT IN ('@extschema@.freezes'::pg_catalog.regclass, '@extschema@.freeze_override'::pg_catalog.regclass) THEN
+		RAISE EXCEPTION 'function slo_internal.freeze_after_write() runs only as the trigger of slo.freezes and slo.freeze_override'
+			USING ERRCODE = 'E_R_I_E_TRIGGER_PROTOCOL_VIOLATED';
+	END IF;
+	IF TG_RELID = '@extschema@.freezes'::pg_catalog.regclass THEN
+		IF TG_OP = 'UPDATE' AND (OLD.lifted_at IS NOT NULL OR NEW.lifted_at IS NULL) THEN
+			RETURN NULL;
+		END IF;
+		PERFORM slo_internal.notify('freeze', NEW.kind,
+			jsonb_build_object('freeze_id', NEW.id, 'service', NEW.service, 'objective_id', NEW.objective_id,
+							   'state', CASE WHEN TG_OP = 'INSERT' THEN 'set' ELSE 'lifted' END,
+							   'reason', CASE WHEN TG_OP = 'INSERT' THEN NEW.reason ELSE NEW.lift_reason END,
+							   'by', CASE WHEN TG_OP = 'INSERT' THEN NEW.set_by ELSE NEW.lifted_by END, 'at', now()));
+	ELSE
+		IF TG_OP = 'UPDATE' AND (OLD.ended_at IS NOT NULL OR NEW.ended_at IS NULL) THEN
+			RETURN NULL;
+		END IF;
+		PERFORM slo_internal.notify('freeze', 'override',
+			jsonb_build_object('override_id', NEW.id, 'service', NEW.service,
+							   'state', CASE WHEN TG_OP = 'INSERT' THEN 'override' ELSE 'override ended' END,
+							   'reason', NEW.reason, 'until', NEW.until,
+							   'by', CASE WHEN TG_OP = 'INSERT' THEN NEW.set_by ELSE NEW.ended_by END, 'at', now()));
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER freezes_notify AFTER INSERT OR UPDATE ON @extschema@.freezes
+	FOR EACH ROW EXECUTE FUNCTION slo_internal.freeze_after_write();
+CREATE TRIGGER freeze_override_notify AFTER INSERT OR UPDATE ON @extschema@.freeze_override
+	FOR EACH ROW EXECUTE FUNCTION slo_internal.freeze_after_write();
 
 ------------------------------------------------------------------------------
 -- Rights

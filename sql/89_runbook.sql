@@ -253,6 +253,11 @@ BEGIN
 		FROM @extschema@.freezes f
 		WHERE f.service = i.service AND f.lifted_at >= i.started_at AND f.lifted_at <= last
 		UNION ALL
+		SELECT ov.since, 2, format('override by %s until %s UTC: %s', ov.set_by,
+								   to_char(ov.until AT TIME ZONE 'UTC', 'HH24:MI'), ov.reason)
+		FROM @extschema@.freeze_override ov
+		WHERE ov.service = i.service AND ov.since >= i.started_at - interval '1 hour' AND ov.since <= last
+		UNION ALL
 		SELECT d.deployed_at, 3, format('deploy %s by %s', d.version, d.deployed_by)
 		FROM @extschema@.deploy d
 		WHERE d.service = i.service AND d.deployed_at >= i.started_at - interval '6 hours' AND d.deployed_at <= last

@@ -25,6 +25,15 @@ ALTER TABLE @extschema@.objective ADD CONSTRAINT objective_contract_check
 ALTER TABLE @extschema@.evaluation ADD COLUMN burn_2h pg_catalog.float8;
 ALTER TABLE @extschema@.evaluation ADD COLUMN lookback_counted pg_catalog.float8[];
 
+-- The deploy gate and the freezes' functions and views, as 0.6 had them
+-- (freezes.sql follows: it adds overrides).
+DROP FUNCTION @extschema@.deploy_allowed(pg_catalog.text);
+DROP FUNCTION @extschema@.unfreeze_service(pg_catalog.text, pg_catalog.text);
+DROP FUNCTION @extschema@.freeze_service(pg_catalog.text, pg_catalog.text);
+DROP FUNCTION slo_internal.check_service(pg_catalog.text);
+DROP VIEW @extschema@.freeze_history;
+DROP VIEW @extschema@.deploy_freeze;
+
 -- The tick's functions and procedures, as 0.6 had them (tick.sql and
 -- evaluation.sql follow).
 DROP PROCEDURE @extschema@.tick(pg_catalog.timestamptz);

@@ -75,6 +75,48 @@ SELECT position('| incident resolved by postgres: queue drained |' IN slo.postmo
 	   position('resolved 20' IN slo.postmortem(1)) > 0 AS resolved_in_summary;
 SELECT pg_temp.error($$SELECT slo.postmortem(99)$$);
 
+------------------------------------------------------------------------------
+-- The deploy gate: allowed, sign-off, frozen; an emergency override only
+-- by the service's owner, with a reason, for a limited time, recorded
+------------------------------------------------------------------------------
+SELECT * FROM slo.deploy_gate('routing');
+SELECT slo.freeze_service('routing', 'incident #1 review');
+SELECT decision, reasons[1] LIKE 'manual freeze: incident #1 review%' AS why FROM slo.deploy_gate('routing');
+SELECT slo.deploy_allowed('routing');
+SET ROLE slo_test_stranger;
+SELECT pg_temp.error($$SELECT slo.override_freeze('routing', 'I want to ship')$$);
+SELECT slo.deploy_allowed('routing') AS stranger_may_ask;
+RESET ROLE;
+SET ROLE slo_test_pipeline;
+SELECT pg_temp.error($$SELECT slo.override_freeze('routing', ' ')$$);
+SELECT pg_temp.error($$SELECT slo.override_freeze('routing', 'hotfix', '2 days')$$);
+SELECT slo.open_incident('routing', 'Router queue stuck', 'SEV1') AS incident \gset
+SELECT slo.override_freeze('routing', 'hotfix for the router queue', '30 minutes') > 0 AS overridden;
+SELECT decision, reasons[1] LIKE 'override until % by slo_test_pipeline: hotfix for the router queue' AS why
+FROM slo.deploy_gate('routing');
+SELECT slo.deploy_allowed('routing');
+SELECT slo.end_override('routing') AS ended;
+SELECT slo.deploy_allowed('routing');
+SELECT slo.override_freeze('routing', 'one more hotfix', '1 millisecond') > 0 AS overridden;
+SELECT pg_sleep(0.01);
+SELECT slo.deploy_allowed('routing') AS after_it_ran_out;
+RESET ROLE;
+SELECT payload ->> 'state' AS state, payload ->> 'reason' AS reason, route
+FROM slo.outbox WHERE topic = 'freeze' ORDER BY id;
+SELECT service, reason, set_by, ended_by FROM slo.freeze_override ORDER BY id;
+SELECT position('override by slo_test_pipeline' IN slo.postmortem(:incident)) > 0 AS override_in_postmortem;
+SELECT slo.unfreeze_service('routing', 'review done');
+-- a caution tier asks for a sign-off too
+INSERT INTO slo.policy (name, measure) VALUES ('careful', 'remaining');
+INSERT INTO slo.policy_tier (policy, threshold, label, action) VALUES
+	('careful', 0.9, 'fine', 'normal'), ('careful', '-Infinity', 'careful', 'caution');
+UPDATE slo.objective SET policy = 'careful' WHERE name = 'route-under-2m';
+CALL slo.tick(at => '2026-03-10 12:30:30');
+SELECT decision, reasons FROM slo.deploy_gate('routing');
+DELETE FROM slo.objective;
+DELETE FROM slo.policy WHERE name = 'careful';
+
+DELETE FROM slo.freeze_override;
 DELETE FROM slo.incident;
 DELETE FROM slo.deploy;
 DELETE FROM slo.freezes;
