@@ -42,6 +42,7 @@ SLO_PACKAGES=(
 	"postgresql-$SLO_PG_MAJOR-cron"
 	"postgresql-$SLO_PG_MAJOR-pgtap"
 	libtap-parser-sourcehandler-pgtap-perl
+	prometheus-postgres-exporter
 )
 
 # This version's binaries first: /usr/bin/psql and pg_config are Debian's
