@@ -105,11 +105,17 @@ cmd_demo() {
 	psql_db "$DEMO_DB" -f "$ROOT/test/demo/catalog_demo.sql" || die "defining the SLO catalog failed"
 	psql -X -v ON_ERROR_STOP=1 -d "$DEMO_DB" -f "$ROOT/test/demo/catalog_report.sql" \
 		|| die "the catalog report failed"
+	slo_log "keeping the demo alive: demo.write_events() every minute (test/demo/live.sql)"
+	psql_db "$DEMO_DB" -f "$ROOT/test/demo/live.sql" || die "loading test/demo/live.sql failed"
 	psql -X -v ON_ERROR_STOP=1 -d "$DEMO_DB" \
 		-c "SELECT slo.schedule() AS cron_job_id" \
+		-c "SELECT CASE WHEN current_database() = current_setting('cron.database_name', true)
+		                THEN cron.schedule('slo-demo-events', '* * * * *', 'SELECT demo.write_events()')
+		                ELSE cron.schedule_in_database('slo-demo-events', '* * * * *', 'SELECT demo.write_events()',
+		                                               current_database()) END AS events_job_id" \
 		-c "SELECT jobname, schedule, command, database, username FROM cron.job" \
 		|| die "scheduling the tick with pg_cron failed"
-	echo "pg_cron now runs CALL slo.tick() every minute; watch it with"
+	echo "pg_cron now writes fresh events (demo.write_events()) and runs CALL slo.tick() every minute; watch it with"
 	echo "  SELECT * FROM slo.tick_log ORDER BY id DESC LIMIT 5;"
 
 	cat <<-EOF

@@ -110,6 +110,7 @@ SELECT slo.define_objective('lead-intake', 'response-under-5m', source => 'demo.
          min_events => 1000);
 SELECT slo.define_objective('routing', 'route-under-2m', source => 'demo.routing_events',
          good => 'routed_at - created_at <= interval ''2 minutes''', target => 0.99,
+         description => 'routing latency P(Route<2m)',
          window_kind => 'calendar', window_length => '30 days', anchor => :'anchor',
          min_events => 1000, sla_target => 0.98, sla_window => '30 days');
 SELECT slo.define_objective('enrichment', 'enrich-age-under-24h', source => 'demo.enrichment_runs',
@@ -136,7 +137,24 @@ SELECT slo.define_objective('api-gateway', 'available-minutes', source => 'demo.
          target => 0.999, window_kind => 'rolling', window_length => '28 days',
          policy => 'freeze-on-burn');
 
+-- Two leads a minute make ten in five minutes: the routing team pages on
+-- that many (the default minimum per look-back is 20).
+INSERT INTO slo.alert_rule (objective_id, name, min_events)
+SELECT o.id, r, 5 FROM slo.objective o, unnest(ARRAY['page-1h', 'page-6h']) r WHERE o.name = 'route-under-2m';
+-- A deploy of the router went out just before the outage.
+SELECT slo.record_deploy('routing', 'router v2.14.1', 'queue consumer rewrite',
+                         :'as_of'::timestamptz - interval '3 days 8 hours' + interval '5 minutes');
+
 -- First tick: backfills every rollup, evaluates, applies the policies.
+CALL slo.tick(at => :'as_of');
+
+-- The routing outage as the tick saw it then, minute by minute: replayed
+-- every 10 minutes from its start (3 days ago, hh:12) to an hour after its
+-- end, so that its page, incident and alert history are there; then the
+-- tick at as_of again.
+SELECT :'as_of'::timestamptz - interval '3 days 8 hours' + interval '12 minutes' AS outage \gset
+SELECT format('CALL slo.tick(at => %L)', :'outage'::timestamptz + g * interval '10 minutes')
+FROM generate_series(1, 13) g \gexec
 CALL slo.tick(at => :'as_of');
 
 -- ---------------------------------------------------------------------------

@@ -58,3 +58,35 @@ GROUP BY 1, 2 ORDER BY leads DESC, territory LIMIT 5;
 SELECT offending ->> 'territory' AS territory, count(*) AS leads
 FROM slo.check_contract('lead-territory-known')
 GROUP BY 1 ORDER BY leads DESC, territory;
+
+\echo
+\echo '== The routing outage, 3 days ago: what the alerts did (slo.alert_event) ========'
+SELECT to_char(e.at AT TIME ZONE 'UTC', 'MM-DD HH24:MI') AS at_utc, o.service, e.rule, e.severity, e.state,
+       CASE WHEN e.new_episode THEN 'paged' ELSE '' END AS notified,
+       round(e.burn_long::numeric, 1) AS burn_long, round(e.burn_short::numeric, 1) AS burn_short,
+       round(e.factor::numeric, 2) AS factor
+FROM slo.alert_event e JOIN slo.objective o ON o.id = e.objective_id
+WHERE o.service = 'routing' AND e.rule LIKE 'page%'
+ORDER BY e.id;
+
+\echo
+\echo '== Open incidents, and the page that went out =================================='
+SELECT id, service, severity, status, opened_by,
+       to_char(started_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI') AS started_utc,
+       to_char(detected_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI') AS detected_utc
+FROM slo.incidents WHERE status <> 'resolved' ORDER BY id;
+SELECT slo.page_message(id) AS page FROM slo.incidents WHERE service = 'routing' ORDER BY id LIMIT 1;
+
+\echo
+\echo '== SELECT * FROM slo.explain(''routing'') ========================================'
+SELECT section, objective, detail FROM slo.explain('routing');
+
+\echo
+\echo '== The postmortem of the routing incident: SELECT slo.postmortem(id) ==========='
+\set QUIET on
+\pset format unaligned
+\pset tuples_only on
+SELECT slo.postmortem(id) FROM slo.incidents WHERE service = 'routing' ORDER BY id LIMIT 1;
+\pset tuples_only off
+\pset format aligned
+\set QUIET off
