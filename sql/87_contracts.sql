@@ -207,8 +207,9 @@ BEGIN
 	END IF;
 	-- a dump being restored adds its contracts as they were, before the
 	-- triggers of its tables, which come after the data (pg_dump's script
-	-- turns check_function_bodies off, as for function bodies)
-	IF TG_OP = 'INSERT' AND current_setting('check_function_bodies') = 'off' THEN
+	-- turns row_security off, which only roles that bypass row-level
+	-- security may write this table with)
+	IF TG_OP = 'INSERT' AND current_setting('row_security') = 'off' THEN
 		RETURN NEW;
 	END IF;
 	IF NOT NEW.enabled AND coalesce(btrim(NEW.disabled_reason), '') = '' THEN
@@ -260,7 +261,7 @@ BEGIN
 					ELSE 'change' END;
 		-- (a dump being restored: the contract was checked where it was
 		-- made, and logged there; its tables' indexes may not be back yet)
-		IF TG_OP = 'INSERT' AND current_setting('check_function_bodies') = 'off' THEN
+		IF TG_OP = 'INSERT' AND current_setting('row_security') = 'off' THEN
 			PERFORM slo_internal.contracts_changed(c.tbl);
 			RETURN NULL;
 		END IF;

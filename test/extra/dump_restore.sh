@@ -194,6 +194,11 @@ same "slo.contract (every column)" "SELECT * FROM slo.contract ORDER BY id"
 same "slo.contract_change (the log of changes)" "SELECT * FROM slo.contract_change ORDER BY id"
 same "slo.contract_violation (rows kept by record contracts)" "SELECT * FROM slo.contract_violation ORDER BY contract_id, row_key::text"
 same "slo.contract_rate (pass rates per minute)" "SELECT * FROM slo.contract_rate ORDER BY contract_id, minute"
+same "slo.alert and slo.alert_event (alerts and their transitions)" \
+	"SELECT a.*, (SELECT count(*) FROM slo.alert_event) AS events FROM slo.alert a ORDER BY objective_id, rule"
+same "slo.incident and slo.incident_event" \
+	"SELECT i.*, (SELECT count(*) FROM slo.incident_event e WHERE e.incident_id = i.id) AS events FROM slo.incident i ORDER BY id"
+same "slo.outbox (notifications to deliver)" "SELECT id, topic, route, payload FROM slo.outbox ORDER BY id"
 same "user tables" "SELECT 'api_req', count(*), sum(status), sum(ms) FROM api_req
 					UNION ALL SELECT 'jobs', count(*), count(*) FILTER (WHERE ok), NULL FROM jobs
 					UNION ALL SELECT 'forecast', count(*), NULL, NULL FROM forecast"
@@ -254,7 +259,7 @@ same "a new objective takes the next id" \
 same "a new event takes the next id" \
 	"SELECT slo.record('batch', 'probe', true, ts => '$AT'); SELECT max(id) FROM slo.event"
 same "a new freeze history row takes the next id" \
-	"SELECT slo.unfreeze_service('batch', 'done'); SELECT max(id) FROM slo.freeze_history"
+	"SELECT slo.unfreeze_service('batch', 'done'); SELECT max(freeze_id) FROM slo.freeze_history"
 
 echo "time: $(( $(date +%s%3N) - t0 )) ms"
 if (( failures > 0 )); then
