@@ -10,6 +10,11 @@
 #   bench_stop_cluster              stop and remove it (BENCH_KEEP=1 keeps it running)
 #   bench_load WHEN                 the "load:" line of a report
 #   bench_about TITLE DB            a report's first lines: title, date, server, slo
+#   bench_installed DB              the "installed:" line: the install script's checksum
+#   bench_machine                   the "CPUs:" line: CPUs, their model, RAM, server socket
+#   bench_settings DB NAME...       a "setting" line per server setting NAME
+#   bench_cleanup                   the EXIT trap of a script with database DB and
+#                                   work directory WORK (stops the throwaway cluster)
 #
 # and, for the suites of bench/aggregates.sh and bench/sketch.sh (queries in
 # bench.SUITE_queries, timed runs in bench.SUITE_results; see bench/lib.sql):
@@ -118,6 +123,42 @@ bench_about() {
 	echo "server:      $(psql -X -q -d "$2" -tAc 'SELECT version()')"
 	echo "slo:         extension $(bench_ext_version "$2" slo)," \
 		"source $(git -C "$SLO_ROOT" describe --always --dirty 2>/dev/null || echo '?'), $(bench_so_line slo)"
+}
+
+# bench_installed DB: the checksum of the install script of the slo that runs
+# in database DB, and the pg_config (so the PostgreSQL) it was found with.
+bench_installed() {
+	echo "installed:   $(sha256sum "$(pg_config --sharedir)/extension/slo--$(bench_ext_version "$1" slo).sql" | cut -c1-12) (sha256 of the install script), pg_config $(command -v pg_config)"
+}
+
+# bench_machine: the CPUs (how many, which), the RAM, and the server's
+# socket when the server is the caller's.
+bench_machine() {
+	echo "CPUs:        $(nproc) ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')), RAM $(free -g | awk '/^Mem:/ {print $2}') GB${PGHOST:+; server socket $PGHOST}"
+}
+
+# bench_settings DB NAME...: the server settings NAME... as database DB's
+# sessions see them (so with the caller's PGOPTIONS), one line each.
+bench_settings() {
+	local db=$1 names
+	shift
+	names=$(printf "'%s', " "$@")
+	psql -X -q -v ON_ERROR_STOP=1 -d "$db" -tA -c "
+	SELECT 'setting     ' || rpad(name || ':', 36) || current_setting(name)
+	FROM pg_settings
+	WHERE name IN (${names%, })
+	ORDER BY name"
+}
+
+# bench_cleanup: at exit of a script that makes its own database DB (setting
+# DB_CREATED once it has) and work directory WORK: stop and remove the
+# throwaway cluster (bench_stop_cluster), or on the caller's server drop DB
+# unless BENCH_KEEP is set; remove WORK.
+bench_cleanup() {
+	if ! bench_stop_cluster && [[ -z ${BENCH_KEEP:-} && -n ${DB_CREATED:-} ]]; then
+		psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null 2>&1 || true
+	fi
+	rm -rf "$WORK"
 }
 
 # ---------------------------------------------------------------------------

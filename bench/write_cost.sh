@@ -76,13 +76,7 @@ source "$HERE/lib.sh"
 T_START=$(date +%s)
 WORK=$(mktemp -d /tmp/slo-bench-write-cost.XXXXXX)
 chmod 0755 "$WORK"   # the server reads the COPY files
-cleanup() {
-	if ! bench_stop_cluster && [[ -z ${BENCH_KEEP:-} && -n ${DB_CREATED:-} ]]; then
-		psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null 2>&1 || true
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 bench_start_cluster || exit 1
 
 export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning -c jit=off -c work_mem=$WORK_MEM -c max_parallel_workers_per_gather=$WORKERS"
@@ -257,15 +251,11 @@ done
 # ---------------------------------------------------------------------------
 
 bench_about "slo write cost: capture triggers on the user's table (bench/write_cost.sh)" "$DB"
-echo "installed:   $(sha256sum "$(pg_config --sharedir)/extension/slo--$(bench_ext_version "$DB" slo).sql" | cut -c1-12) (sha256 of the install script), pg_config $(command -v pg_config)"
+bench_installed "$DB"
 bench_load "after the runs"
-echo "CPUs:        $(nproc) ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')), RAM $(free -g | awk '/^Mem:/ {print $2}') GB${PGHOST:+; server socket $PGHOST}"
-q -c "
-	SELECT 'setting     ' || rpad(name || ':', 36) || current_setting(name)
-	FROM pg_settings
-	WHERE name IN ('jit', 'shared_buffers', 'work_mem', 'max_parallel_workers_per_gather',
-	               'synchronous_commit', 'fsync', 'full_page_writes', 'autovacuum')
-	ORDER BY name"
+bench_machine
+bench_settings "$DB" jit shared_buffers work_mem max_parallel_workers_per_gather \
+	synchronous_commit fsync full_page_writes autovacuum
 echo "pgbench:     -n -c 1 -T $SECONDS_PER_RUN (copy100k: $((SECONDS_PER_RUN * 3))) -M $PROTOCOL (COPY: -M simple) -l, three scripts of equal"
 echo "             weight (plain, slo5, slo20: picked at random per transaction); $RUNS runs after a 2 s warm-up run"
 echo "tables:      bench.w_plain, bench.w_slo5, bench.w_slo20: $ROWS rows each over 30 days, primary key on id, index on ts;"
