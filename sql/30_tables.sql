@@ -37,7 +37,8 @@ CREATE TABLE @extschema@.policy_tier (
 	policy		pg_catalog.text NOT NULL REFERENCES @extschema@.policy ON UPDATE CASCADE ON DELETE CASCADE,
 	threshold	pg_catalog.float8 NOT NULL CHECK (threshold = threshold),	-- not NaN
 	label		pg_catalog.text NOT NULL,
-	action		pg_catalog.text NOT NULL CHECK (action IN ('normal', 'caution', 'freeze', 'incident')),
+	-- normal, caution, freeze, incident, or a named action of the user's
+	action		pg_catalog.text NOT NULL CHECK (action ~ '^[a-z][a-z0-9_-]*$'),
 	builtin		pg_catalog.bool NOT NULL DEFAULT false,
 	PRIMARY KEY (policy, threshold)
 );

@@ -296,6 +296,24 @@ BEGIN
 	LIMIT 1;
 	e.tier := t.label;
 	e.action := t.action;
+
+	-- a trigger of the policy that applies (a burn rate over a look-back,
+	-- or the time to exhaustion) takes precedence over the budget's tier,
+	-- the one with the highest priority first; not with too little data
+	IF NOT e.too_little_data THEN
+		SELECT pt.label, pt.action INTO t
+		FROM @extschema@.policy_trigger pt
+		WHERE pt.policy = o.policy
+		  AND CASE pt.measure
+				  WHEN 'burn' THEN burns[array_position(lookbacks, pt.lookback)] > pt.above
+				  ELSE e.remaining <= 0 OR e.time_to_exhaustion < pt.within END
+		ORDER BY pt.priority DESC, pt.label
+		LIMIT 1;
+		IF FOUND THEN
+			e.tier := t.label;
+			e.action := t.action;
+		END IF;
+	END IF;
 	RETURN e;
 END
 $$;

@@ -96,6 +96,37 @@ COMMENT ON VIEW @extschema@.alert_rules IS
 'the alert rules in force for each objective (defaults merged with its own), with each burn rule''s factor';
 
 ------------------------------------------------------------------------------
+-- Policy triggers: tiers set by a burn rate or a forecast
+------------------------------------------------------------------------------
+
+-- A policy's tiers follow its budget (slo.policy_tier); a trigger sets the
+-- tier instead when a burn rate over a look-back goes above a bound ("burn
+-- above 2x over an hour pauses the ETL"), or when the budget will be spent
+-- within a horizon.  The trigger that applies with the highest priority
+-- wins.  Its action is normal, caution, freeze, incident, or a name of the
+-- user's, which shows in slo.status and in the notifications.
+CREATE TABLE @extschema@.policy_trigger (
+	policy		pg_catalog.text NOT NULL REFERENCES @extschema@.policy ON UPDATE CASCADE ON DELETE CASCADE,
+	label		pg_catalog.text NOT NULL CHECK (label <> ''),
+	measure		pg_catalog.text NOT NULL CHECK (measure IN ('burn', 'time_to_exhaustion')),
+	lookback	pg_catalog.interval,		-- burn: one of slo_internal.lookbacks()
+	above		pg_catalog.float8 CHECK (above >= 0),	-- burn: the bound
+	within		pg_catalog.interval CHECK (within > interval '0'),	-- time_to_exhaustion: the horizon
+	action		pg_catalog.text NOT NULL CHECK (action ~ '^[a-z][a-z0-9_-]*$'),
+	priority	pg_catalog.int4 NOT NULL DEFAULT 0,
+	PRIMARY KEY (policy, label),
+	CHECK ((measure = 'burn') = (lookback IS NOT NULL AND above IS NOT NULL)),
+	CHECK ((measure = 'time_to_exhaustion') = (within IS NOT NULL)),
+	CHECK (lookback IS NULL OR lookback = ANY (ARRAY['5 minutes', '30 minutes', '1 hour', '2 hours', '6 hours',
+													 '1 day', '3 days']::pg_catalog.interval[]))
+);
+COMMENT ON TABLE @extschema@.policy_trigger IS
+'tiers of a policy set by a burn rate over a look-back, or by the time to exhaustion, before its budget tiers';
+GRANT SELECT ON @extschema@.policy_trigger TO slo_reader;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.policy_trigger TO slo_admin;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.policy_trigger', '');
+
+------------------------------------------------------------------------------
 -- Alerts: their state, and every transition
 ------------------------------------------------------------------------------
 
@@ -190,7 +221,7 @@ COMMENT ON TABLE @extschema@.incident_event IS 'every change of an incident''s s
 ------------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.notification_route (
-	topic		pg_catalog.text NOT NULL CHECK (topic IN ('alert', 'incident', 'freeze')),
+	topic		pg_catalog.text NOT NULL CHECK (topic IN ('alert', 'incident', 'freeze', 'tier')),
 	severity	pg_catalog.text NOT NULL,		-- page, ticket; SEV1..SEV3; policy, manual
 	route		pg_catalog.text NOT NULL CHECK (route IN ('page', 'chat', 'digest', 'none')),
 	builtin		pg_catalog.bool NOT NULL DEFAULT false,
@@ -201,7 +232,9 @@ INSERT INTO @extschema@.notification_route (topic, severity, route, builtin) VAL
 	('alert', 'page', 'page', true), ('alert', 'ticket', 'chat', true),
 	('incident', 'SEV1', 'page', true), ('incident', 'SEV2', 'page', true), ('incident', 'SEV3', 'chat', true),
 	('freeze', 'policy', 'chat', true), ('freeze', 'manual', 'digest', true),
-	('freeze', 'override', 'page', true);
+	('freeze', 'override', 'page', true),
+	('tier', 'normal', 'digest', true), ('tier', 'caution', 'chat', true), ('tier', 'freeze', 'chat', true),
+	('tier', 'incident', 'page', true), ('tier', 'none', 'digest', true);
 
 CREATE TABLE @extschema@.outbox (
 	id			pg_catalog.int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -400,6 +433,24 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT jsonb_build_object('service', o.service, 'objective', o.name)
 		FROM @extschema@.objective o WHERE o.id = objective_label.objective_id);
+
+-- Notify the tier changes of the objectives evaluated: "before" holds
+-- their (objective_id, tier, action) as they were.
+CREATE FUNCTION slo_internal.notify_tier_changes(before pg_catalog.jsonb, at pg_catalog.timestamptz)
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT slo_internal.notify('tier', coalesce(v.action, 'none'),
+			jsonb_build_object('objective_id', v.objective_id, 'tier', v.tier, 'action', v.action,
+							   'previous_tier', b.tier, 'previous_action', b.action, 'at', at,
+							   'remaining', v.remaining, 'burn_1h', v.burn_1h)
+			|| slo_internal.objective_label(v.objective_id))
+	FROM jsonb_to_recordset(before) AS b(objective_id int8, tier text, action text)
+	JOIN @extschema@.evaluation v ON v.objective_id = b.objective_id
+	WHERE v.tier IS DISTINCT FROM b.tier AND NOT v.backfilling
+	  AND (b.tier IS NOT NULL OR v.action NOT IN ('normal'));
+END;
 
 -- Open an incident for objective "objective_id" unless it has one open;
 -- returns the incident's id (NULL when one was already open).

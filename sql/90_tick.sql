@@ -62,6 +62,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	n int8;
+	before jsonb := (SELECT jsonb_agg(jsonb_build_object('objective_id', o.id, 'tier', v.tier, 'action', v.action))
+					 FROM @extschema@.objective o LEFT JOIN @extschema@.evaluation v ON v.objective_id = o.id
+					 WHERE o.id = ANY (ids));
 BEGIN
 	INSERT INTO @extschema@.evaluation AS v
 	SELECT e.* FROM @extschema@.objective o CROSS JOIN LATERAL slo_internal.evaluate(o, at) e
@@ -86,7 +89,9 @@ BEGIN
 	FROM @extschema@.objective o JOIN @extschema@.evaluation v ON v.objective_id = o.id
 	WHERE o.id = ANY (ids) AND NOT v.backfilling;
 
-	-- alerts, and the incidents they and the policies' freezes open
+	-- tier changes are notified; alerts, and the incidents they and the
+	-- policies' freezes open
+	PERFORM slo_internal.notify_tier_changes(before, at);
 	PERFORM slo_internal.evaluate_alerts(ids, at);
 
 	-- one history row per objective and hour: the first evaluation in it

@@ -20,6 +20,10 @@ ALTER TABLE @extschema@.objective ADD COLUMN contract pg_catalog.text;
 ALTER TABLE @extschema@.objective ADD CONSTRAINT objective_contract_check
 	CHECK ((sli_kind = 'contract') = (contract IS NOT NULL));
 
+-- A policy's tier may have a named action of the user's.
+ALTER TABLE @extschema@.policy_tier DROP CONSTRAINT policy_tier_action_check;
+ALTER TABLE @extschema@.policy_tier ADD CONSTRAINT policy_tier_action_check CHECK (action ~ '^[a-z][a-z0-9_-]*$');
+
 -- What the tick evaluates: the burn over 2 hours (for the alert rules'
 -- look-backs), and the units each look-back counted.
 ALTER TABLE @extschema@.evaluation ADD COLUMN burn_2h pg_catalog.float8;

@@ -178,6 +178,27 @@ SELECT pg_temp.error($$INSERT INTO slo.alert_rule (objective_id, name, enabled) 
 RESET ROLE;
 
 ------------------------------------------------------------------------------
+-- Policies act on more than the budget: a burn rate over a look-back, or
+-- the time to exhaustion, sets the tier, with an action of the user's
+------------------------------------------------------------------------------
+INSERT INTO slo.policy (name, measure, description) VALUES ('etl', 'remaining', 'pause the ETL on a burn');
+INSERT INTO slo.policy_tier (policy, threshold, label, action) VALUES ('etl', '-Infinity', 'ok', 'normal');
+INSERT INTO slo.policy_trigger (policy, label, measure, lookback, above, action, priority)
+VALUES ('etl', 'burning', 'burn', '1 hour', 1.5, 'pause-etl', 1);
+INSERT INTO slo.policy_trigger (policy, label, measure, within, action, priority)
+VALUES ('etl', 'running-out', 'time_to_exhaustion', '3 days', 'freeze', 2);
+SELECT pg_temp.error($$INSERT INTO slo.policy_trigger (policy, label, measure, lookback, above, action) VALUES ('etl', 'x', 'burn', '7 minutes', 1, 'normal')$$);
+SELECT pg_temp.error($$INSERT INTO slo.policy_tier (policy, threshold, label, action) VALUES ('etl', 0.5, 'x', 'Bad Name!')$$);
+UPDATE slo.objective SET policy = 'etl' WHERE name IN ('jobs', 'slow');
+CALL slo.tick(at => '2026-03-10 12:00:30');
+SELECT objective, tier, action, round(burn_1h::numeric, 2) AS burn_1h, time_to_exhaustion < interval '3 days' AS under_3d
+FROM slo.status WHERE objective IN ('jobs', 'slow') ORDER BY objective;
+SELECT service, objective_id IS NOT NULL AS by_policy
+FROM slo.deploy_freeze WHERE kind = 'policy';
+SELECT payload ->> 'objective' AS objective, payload ->> 'tier' AS tier, payload ->> 'action' AS action, route
+FROM slo.outbox WHERE topic = 'tier' AND payload ->> 'objective' IN ('jobs', 'slow') ORDER BY id;
+
+------------------------------------------------------------------------------
 -- The outbox: each notification claimed by a relay, claimed again when its
 -- lease runs out before it is acknowledged, never after
 ------------------------------------------------------------------------------
@@ -199,6 +220,7 @@ RESET ROLE;
 DELETE FROM slo.incident;
 DELETE FROM slo.freezes;
 DELETE FROM slo.objective;
+DELETE FROM slo.policy WHERE name = 'etl';
 DELETE FROM slo.service;
 TRUNCATE slo.alert, slo.alert_event, slo.incident_event, slo.outbox;
 DROP SCHEMA alerting CASCADE;
