@@ -90,22 +90,68 @@ BEGIN
 END
 $$;
 
--- The minutes a correction of objective o excludes, as whole minutes: a
--- minute is excluded when its start lies in the correction's range.
-CREATE FUNCTION slo_internal.corrected_minutes(objective_id pg_catalog.int8)
+-- What is taken out of objective o around [lo, hi): its corrections, and
+-- the maintenance windows of it or of its whole service (one-off, and each
+-- occurrence of the weekly ones in [lo - 7 days, hi + 1 day]), as they were
+-- given.  (plpgsql: slo.maintenance_window is made after this file.)
+CREATE FUNCTION slo_internal.excluded_ranges(o @extschema@.objective, lo pg_catalog.timestamptz,
+		hi pg_catalog.timestamptz)
 RETURNS pg_catalog.tstzmultirange
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	a timestamptz := CASE WHEN isfinite(lo) THEN lo ELSE hi - interval '400 days' END;
+	b timestamptz := CASE WHEN isfinite(hi) THEN hi ELSE lo + interval '400 days' END;
+	r tstzmultirange;
+BEGIN
+	SELECT coalesce(range_agg(x.r), '{}') INTO r
+	FROM (
+		SELECT c.during AS r FROM @extschema@.correction c WHERE c.objective_id = o.id
+		UNION ALL
+		SELECT m.during FROM @extschema@.maintenance_window m
+		WHERE m.during IS NOT NULL AND m.service = o.service AND (m.objective_id IS NULL OR m.objective_id = o.id)
+		UNION ALL
+		SELECT tstzrange((d.day + m.starts) AT TIME ZONE m.time_zone, ((d.day + m.starts) AT TIME ZONE m.time_zone) + m.lasts)
+		FROM @extschema@.maintenance_window m
+		CROSS JOIN LATERAL generate_series(date_trunc('day', a AT TIME ZONE m.time_zone) - interval '7 days',
+										   b AT TIME ZONE m.time_zone + interval '1 day', interval '1 day') AS d(day)
+		WHERE m.day_of_week IS NOT NULL AND m.service = o.service AND (m.objective_id IS NULL OR m.objective_id = o.id)
+		  AND extract(dow FROM d.day) = m.day_of_week
+	) x;
+	RETURN r;
+END
+$$;
+
+-- Does anything take minutes out of objective o?  (No cost for those that
+-- have nothing taken out.)
+CREATE FUNCTION slo_internal.has_exclusions(o @extschema@.objective)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM @extschema@.correction c WHERE c.objective_id = o.id)
+		OR EXISTS (SELECT 1 FROM @extschema@.maintenance_window m
+				   WHERE m.service = o.service AND (m.objective_id IS NULL OR m.objective_id = o.id));
+END
+$$;
+
+-- The same as whole minutes: a minute is taken out when its start lies in
+-- one of the ranges.
+CREATE FUNCTION slo_internal.whole_minutes(ranges pg_catalog.tstzmultirange)
+RETURNS pg_catalog.tstzmultirange
+LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (
 	SELECT coalesce(range_agg(tstzrange(
-			   CASE WHEN lower_inf(c.during) THEN '-infinity'
-					WHEN lower_inc(c.during) AND slo_internal.minute_of(lower(c.during)) = lower(c.during) THEN lower(c.during)
-					ELSE slo_internal.minute_of(lower(c.during)) + interval '1 minute' END,
-			   CASE WHEN upper_inf(c.during) THEN 'infinity'
-					WHEN NOT upper_inc(c.during) AND slo_internal.minute_of(upper(c.during)) = upper(c.during) THEN upper(c.during)
-					ELSE slo_internal.minute_of(upper(c.during)) + interval '1 minute' END)), '{}')
-	FROM @extschema@.correction c
-	WHERE c.objective_id = corrected_minutes.objective_id
+			   CASE WHEN lower_inf(c) THEN '-infinity'
+					WHEN lower_inc(c) AND slo_internal.minute_of(lower(c)) = lower(c) THEN lower(c)
+					ELSE slo_internal.minute_of(lower(c)) + interval '1 minute' END,
+			   CASE WHEN upper_inf(c) THEN 'infinity'
+					WHEN NOT upper_inc(c) AND slo_internal.minute_of(upper(c)) = upper(c) THEN upper(c)
+					ELSE slo_internal.minute_of(upper(c)) + interval '1 minute' END)), '{}')
+	FROM unnest(ranges) AS c
 );
 
 -- Counted units and bad units of an objective in [lo, hi), from its rollup,
@@ -123,7 +169,8 @@ AS $$
 DECLARE
 	slices_total int8;
 	slices_seen int8;
-	corrected bool := EXISTS (SELECT 1 FROM @extschema@.correction c WHERE c.objective_id = o.id);
+	corrected bool := slo_internal.has_exclusions(o);
+	excluded tstzmultirange := CASE WHEN corrected THEN slo_internal.excluded_ranges(o, lo, hi) ELSE '{}' END;
 	part tstzrange;
 	part_sum record;
 BEGIN
@@ -133,7 +180,7 @@ BEGIN
 		ELSE
 			valid := 0;
 			good := 0;
-			FOR part IN SELECT unnest(tstzmultirange(tstzrange(lo, hi)) - slo_internal.corrected_minutes(o.id)) LOOP
+			FOR part IN SELECT unnest(tstzmultirange(tstzrange(lo, hi)) - slo_internal.whole_minutes(excluded)) LOOP
 				part_sum := slo_internal.range_sum(o.id, lower(part), upper(part));
 				valid := valid + part_sum.valid;
 				good := good + part_sum.good;
@@ -150,8 +197,7 @@ BEGIN
 					THEN @extschema@.percentile(@extschema@.merge(r.sketch), o.percentile) END AS p
 		FROM @extschema@.rollup r
 		WHERE r.objective_id = o.id AND r.breakdown = '' AND r.bucket >= lo AND r.bucket < hi
-		  AND (NOT corrected OR NOT EXISTS (SELECT 1 FROM @extschema@.correction c
-											WHERE c.objective_id = o.id AND c.during @> r.bucket))
+		  AND (NOT corrected OR NOT excluded @> r.bucket)
 		GROUP BY 1
 	), judged AS (
 		SELECT v, g,
@@ -181,8 +227,7 @@ BEGIN
 		FROM generate_series(date_bin(o.slice, lo, origin), hi - o.slice, o.slice) AS s
 		WHERE s >= lo
 		  AND s + o.slice > (SELECT min(r.bucket) FROM @extschema@.rollup r WHERE r.objective_id = o.id)
-		  AND (NOT corrected OR NOT EXISTS (SELECT 1 FROM @extschema@.correction c
-											WHERE c.objective_id = o.id AND c.during && tstzrange(s, s + o.slice)));
+		  AND (NOT corrected OR NOT excluded && tstzrange(s, s + o.slice));
 		IF slices_total > slices_seen THEN
 			counted := slices_total;
 			IF o.empty_slices = 'bad' THEN

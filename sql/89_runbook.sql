@@ -105,8 +105,8 @@ GRANT SELECT ON @extschema@.deploy_impact TO slo_reader;
 -- Everything the on-call engineer looks at first, for a service (all its
 -- objectives) or one objective ('service/objective', or an objective
 -- name that is unique): the tier and why, firing alerts, open incidents,
--- freezes in force, active corrections, the worst minutes of the last 24
--- hours, recent deploys and their burn.  One row per fact, in that order.
+-- freezes in force, maintenance windows and corrections, the worst minutes
+-- of the last 24 hours, recent deploys and their burn.  One row per fact, in that order.
 CREATE FUNCTION @extschema@.explain(what pg_catalog.text)
 RETURNS TABLE (section pg_catalog.text, objective pg_catalog.text, detail pg_catalog.text)
 LANGUAGE plpgsql STABLE
@@ -168,6 +168,17 @@ BEGIN
 		   format('%s freeze since %s UTC: %s', f.kind, to_char(f.since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), f.reason)
 	FROM @extschema@.freezes f LEFT JOIN @extschema@.objective o ON o.id = f.objective_id
 	WHERE f.service = svc AND f.lifted_at IS NULL ORDER BY f.id;
+
+	RETURN QUERY
+	SELECT 'maintenance', o.name,
+		   CASE WHEN m.during IS NOT NULL THEN format('%s: %s', m.during, m.reason)
+				ELSE format('every %s at %s %s for %s: %s',
+							(ARRAY['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'])[m.day_of_week + 1],
+							m.starts, m.time_zone, m.lasts, m.reason) END
+	FROM @extschema@.maintenance_window m LEFT JOIN @extschema@.objective o ON o.id = m.objective_id
+	WHERE m.service = svc AND (m.objective_id IS NULL OR m.objective_id = ANY (ids))
+	  AND (m.during IS NULL OR m.during && tstzrange(now_e - interval '1 day', NULL))
+	ORDER BY m.id;
 
 	RETURN QUERY
 	SELECT 'correction', o.name, format('%s: %s', c.during, c.reason)

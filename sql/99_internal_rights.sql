@@ -18,6 +18,7 @@ GRANT EXECUTE ON FUNCTION
 	slo_internal.may_define_on(pg_catalog.regclass, pg_catalog.text),
 	slo_internal.service_owner(pg_catalog.text),
 	slo_internal.check_service(pg_catalog.text),
+	slo_internal.objective_of(pg_catalog.text, pg_catalog.text),
 	slo_internal.expression_type(pg_catalog.regclass, pg_catalog.text),
 	slo_internal.check_expression(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.regtype),
 	slo_internal.may_contract_on(pg_catalog.regclass),
@@ -49,7 +50,9 @@ GRANT EXECUTE ON FUNCTION
 	slo_internal.burn_between(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz),
 	slo_internal.measure(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz),
 	slo_internal.range_sum(pg_catalog.int8, pg_catalog.timestamptz, pg_catalog.timestamptz),
-	slo_internal.corrected_minutes(pg_catalog.int8),
+	slo_internal.excluded_ranges(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz),
+	slo_internal.has_exclusions(@extschema@.objective),
+	slo_internal.whole_minutes(pg_catalog.tstzmultirange),
 	slo_internal.minute_of(pg_catalog.timestamptz)
 TO slo_reader;
 

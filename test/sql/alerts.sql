@@ -142,6 +142,45 @@ SELECT objective, valid, good, remaining FROM slo.status WHERE objective = 'main
 SELECT count(*) AS maint_alerts FROM slo.alerts WHERE objective = 'maint';
 
 ------------------------------------------------------------------------------
+-- Maintenance windows, weekly or one-off, for an objective or the whole
+-- service: the budget stays whole, and no alert fires during one
+------------------------------------------------------------------------------
+CREATE TABLE alerting.weekly (ts timestamptz NOT NULL, ok boolean NOT NULL);
+-- a day of good events, then the last 10 minutes before 12:00 half bad:
+-- inside the team's window on Tuesdays at 12:45 in Berlin for 30 minutes
+-- (2026-03-10 is a Tuesday: 11:45 to 12:15 UTC)
+INSERT INTO alerting.weekly
+SELECT timestamptz '2026-03-09 12:00' + g * interval '6 seconds', NOT (g >= 14300 AND g % 2 = 0)
+FROM generate_series(0, 14399) g;
+SELECT slo.define_objective('checkout', 'weekly', source => 'alerting.weekly', good => 'ok',
+							target => 0.999, window_length => '30 days') > 0 AS defined;
+SELECT slo.add_weekly_maintenance('checkout', 'database patching', 'Tuesday', '12:45', '30 minutes',
+								  'Europe/Berlin', objective => 'weekly') > 0 AS window_added;
+CALL slo.tick(at => '2026-03-10 12:00:30');
+SELECT objective, valid, good, remaining FROM slo.status WHERE objective = 'weekly';
+SELECT count(*) AS weekly_alerts FROM slo.alerts WHERE objective = 'weekly';
+-- without the window the same minutes page
+SELECT slo.drop_maintenance(id) FROM slo.maintenance_window;
+CALL slo.tick(at => '2026-03-10 12:00:30');
+SELECT objective, valid, good, round(remaining::numeric, 3) AS remaining FROM slo.status WHERE objective = 'weekly';
+SELECT rule, state FROM slo.alerts WHERE objective = 'weekly' AND rule LIKE 'page%' ORDER BY rule;
+-- a one-off window of the whole service, open now, silences its alerts
+SELECT slo.add_maintenance('checkout', 'failover drill', '[2026-03-10 11:59, 2026-03-10 12:30)') > 0 AS window_added;
+SELECT pg_temp.events('2026-03-10 12:30', '2026-03-10 12:31', 0);
+CALL slo.tick(at => '2026-03-10 12:05:30');
+SELECT rule, state FROM slo.alerts WHERE objective = 'weekly' AND rule LIKE 'page%' ORDER BY rule;
+SELECT section, objective, detail FROM slo.explain('checkout') WHERE section = 'maintenance';
+SELECT pg_temp.error($$SELECT slo.add_maintenance('checkout', ' ', '[2026-03-10 11:59, 2026-03-10 12:30)')$$);
+SELECT pg_temp.error($$SELECT slo.add_maintenance('checkout', 'x', '[2026-03-10 11:59,)')$$);
+SELECT pg_temp.error($$SELECT slo.add_weekly_maintenance('checkout', 'x', 'Caturday', '12:00', '1 hour')$$);
+SELECT pg_temp.error($$SELECT slo.add_weekly_maintenance('checkout', 'x', 'monday', '12:00', '1 hour', 'Mars/Olympus')$$);
+SET ROLE slo_test_other;
+SELECT pg_temp.error($$SELECT slo.add_maintenance('checkout', 'hide my outage', '[2026-03-10 11:00, 2026-03-10 13:00)')$$);
+SELECT pg_temp.error($$DELETE FROM slo.maintenance_window$$);
+RESET ROLE;
+SELECT slo.drop_maintenance(id) FROM slo.maintenance_window;
+
+------------------------------------------------------------------------------
 -- Exhaustion: the budget will be spent within the horizon at the last
 -- hour's burn (burn rules switched off to see it alone)
 ------------------------------------------------------------------------------
@@ -196,7 +235,7 @@ FROM slo.status WHERE objective IN ('jobs', 'slow') ORDER BY objective;
 SELECT service, objective_id IS NOT NULL AS by_policy
 FROM slo.deploy_freeze WHERE kind = 'policy';
 SELECT payload ->> 'objective' AS objective, payload ->> 'tier' AS tier, payload ->> 'action' AS action, route
-FROM slo.outbox WHERE topic = 'tier' AND payload ->> 'objective' IN ('jobs', 'slow') ORDER BY id;
+FROM slo.outbox WHERE topic = 'tier' AND payload ->> 'objective' IN ('jobs', 'slow') ORDER BY 1, id;
 
 ------------------------------------------------------------------------------
 -- The outbox: each notification claimed by a relay, claimed again when its
