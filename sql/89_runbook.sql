@@ -105,11 +105,12 @@ GRANT SELECT ON @extschema@.deploy_impact TO slo_reader;
 -- Everything the on-call engineer looks at first, for a service (all its
 -- objectives) or one objective ('service/objective', or an objective
 -- name that is unique): the tier and why, firing alerts, open incidents,
--- freezes in force, maintenance windows and corrections, the worst minutes
--- of the last 24 hours, recent deploys and their burn.  One row per fact, in that order.
+-- freezes in force, maintenance windows and corrections, the age of
+-- freshness objectives' newest row now, the worst minutes of the last 24
+-- hours, recent deploys and their burn.  One row per fact, in that order.
 CREATE FUNCTION @extschema@.explain(what pg_catalog.text)
 RETURNS TABLE (section pg_catalog.text, objective pg_catalog.text, detail pg_catalog.text)
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
@@ -117,6 +118,8 @@ DECLARE
 	svc text;
 	ids int8[];
 	now_e timestamptz;
+	f @extschema@.objective;
+	last_update timestamptz;
 BEGIN
 	IF EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = what) THEN
 		svc := what;
@@ -185,6 +188,30 @@ BEGIN
 	FROM @extschema@.correction c JOIN @extschema@.objective o ON o.id = c.objective_id
 	WHERE c.objective_id = ANY (ids) AND c.during && tstzrange(now_e - interval '1 day', NULL)
 	ORDER BY c.id;
+
+	-- freshness objectives: how old the newest valid row is now (read as
+	-- the objective's owner: shown to those who have the owner's rights)
+	FOR f IN SELECT o.* FROM @extschema@.objective o WHERE o.id = ANY (ids) AND o.sli_kind = 'freshness' ORDER BY o.id LOOP
+		BEGIN
+			SELECT (q.row_key ->> 'last')::timestamptz INTO last_update
+			FROM slo_internal.query_check_as(f.owner::regrole, f.search_path,
+				format('SELECT pg_catalog.jsonb_build_object(%L, max(%I)), NULL::pg_catalog.jsonb FROM %s%s WHERE (%s)',
+					   'last', f.time_column, slo_internal.only_unless_partitioned(f.source), f.source, f.valid_expr),
+				NULL, NULL, NULL) q;
+			section := 'freshness';
+			objective := f.name;
+			detail := CASE WHEN last_update IS NULL THEN 'no update yet'
+						   ELSE format('last update %s UTC, %s ago (fresh for %s)',
+									   to_char(last_update AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+									   date_trunc('second', now() - last_update), f.max_age) END;
+			RETURN NEXT;
+		EXCEPTION WHEN insufficient_privilege THEN
+			section := 'freshness';
+			objective := f.name;
+			detail := format('age not shown: it is read with the rights of %s', f.owner);
+			RETURN NEXT;
+		END;
+	END LOOP;
 
 	-- the five worst minutes of the last day, by bad units
 	RETURN QUERY

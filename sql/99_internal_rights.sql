@@ -56,6 +56,12 @@ GRANT EXECUTE ON FUNCTION
 	slo_internal.minute_of(pg_catalog.timestamptz)
 TO slo_reader;
 
+GRANT EXECUTE ON FUNCTION
+	slo_internal.query_check_as(pg_catalog.regrole, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz,
+								pg_catalog.timestamptz, pg_catalog.tstzmultirange),
+	slo_internal.only_unless_partitioned(pg_catalog.regclass)
+TO slo_reader;
+
 -- incidents: moved by the roles that act for their service
 GRANT EXECUTE ON FUNCTION slo_internal.move_incident(pg_catalog.int8, pg_catalog.text, pg_catalog.text)
 TO slo_writer;

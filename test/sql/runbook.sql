@@ -63,6 +63,18 @@ FROM slo.deploy_impact ORDER BY deploy_id;
 SELECT * FROM slo.explain('routing');
 SELECT section, detail FROM slo.explain('routing/route-under-2m') WHERE section IN ('tier', 'incident');
 SELECT pg_temp.error($$SELECT * FROM slo.explain('nothing')$$);
+-- a freshness objective: how old its newest row is now, read as its owner
+CREATE TABLE runbook.assignments (published_at timestamptz NOT NULL);
+INSERT INTO runbook.assignments VALUES ('2026-03-10 11:00'), ('2026-03-10 12:20');
+SELECT slo.define_objective('routing', 'assignments-fresh', source => 'runbook.assignments',
+							time_column => 'published_at', max_age => '1 hour', target => 0.9,
+							window_length => '1 day') > 0 AS defined;
+SELECT section, objective, detail LIKE 'last update 2026-03-10 12:20 UTC, % ago (fresh for 01:00:00)' AS as_expected
+FROM slo.explain('routing/assignments-fresh') WHERE section = 'freshness';
+SET ROLE slo_test_stranger;
+SELECT section, detail FROM slo.explain('routing/assignments-fresh') WHERE section = 'freshness';
+RESET ROLE;
+DELETE FROM slo.objective WHERE name = 'assignments-fresh';
 
 SELECT slo.page_message(1);
 -- the postmortem while it is open (once resolved it carries the times of
