@@ -105,7 +105,7 @@ GRANT SELECT ON @extschema@.deploy_impact TO slo_reader;
 -- Everything the on-call engineer looks at first, for a service (all its
 -- objectives) or one objective ('service/objective', or an objective
 -- name that is unique): the tier and why, firing alerts, open incidents,
--- freezes in force, maintenance windows and corrections, the age of
+-- freezes and overrides in force, maintenance windows and corrections, the age of
 -- freshness objectives' newest row now, the worst minutes of the last 24
 -- hours, recent deploys and their burn.  One row per fact, in that order.
 CREATE FUNCTION @extschema@.explain(what pg_catalog.text)
@@ -171,6 +171,14 @@ BEGIN
 		   format('%s freeze since %s UTC: %s', f.kind, to_char(f.since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), f.reason)
 	FROM @extschema@.freezes f LEFT JOIN @extschema@.objective o ON o.id = f.objective_id
 	WHERE f.service = svc AND f.lifted_at IS NULL ORDER BY f.id;
+
+	RETURN QUERY
+	SELECT 'override', NULL::text,
+		   format('deploys allowed through the freezes until %s UTC by %s: %s',
+				  to_char(v.until AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), v.set_by, v.reason)
+	FROM @extschema@.freeze_override v
+	WHERE v.service = svc AND v.ended_at IS NULL AND now() >= v.since AND now() < v.until
+	ORDER BY v.id;
 
 	RETURN QUERY
 	SELECT 'maintenance', o.name,

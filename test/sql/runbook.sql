@@ -107,6 +107,8 @@ SELECT slo.override_freeze('routing', 'hotfix for the router queue', '30 minutes
 SELECT decision, reasons[1] LIKE 'override until % by slo_test_pipeline: hotfix for the router queue' AS why
 FROM slo.deploy_gate('routing');
 SELECT slo.deploy_allowed('routing');
+SELECT section, detail LIKE 'deploys allowed through the freezes until % by slo_test_pipeline: hotfix for the router queue' AS listed
+FROM slo.explain('routing') WHERE section = 'override';
 SELECT slo.end_override('routing') AS ended;
 SELECT slo.deploy_allowed('routing');
 SELECT slo.override_freeze('routing', 'one more hotfix', '1 millisecond') > 0 AS overridden;
