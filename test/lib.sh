@@ -247,3 +247,15 @@ slo_stop_command() {
 		printf '%q -D %q stop' "$SLO_PGBIN/pg_ctl" "$1/data"
 	fi
 }
+
+# slo_check WHAT RESULT DETAIL: one check line of the scripts in test/extra:
+# "ok:   WHAT (DETAIL)" when RESULT is t, else "FAIL: ..." and one more in
+# $failures (the caller's counter).
+slo_check() {
+	if [[ $2 == t ]]; then
+		printf 'ok:   %s (%s)\n' "$1" "$3"
+	else
+		printf 'FAIL: %s (%s)\n' "$1" "$3"
+		failures=$((failures + 1))
+	fi
+}

@@ -48,14 +48,7 @@ trap cleanup EXIT
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 q() { psql_db -At -c "$1"; }
 # check WHAT RESULT DETAIL: RESULT is t when the check passed
-check() {
-	if [[ $2 == t ]]; then
-		printf 'ok:   %s (%s)\n' "$1" "$3"
-	else
-		printf 'FAIL: %s (%s)\n' "$1" "$3"
-		failures=$((failures + 1))
-	fi
-}
+check() { slo_check "$@"; }
 
 echo "concurrent_writers: $CLIENTS pgbench clients for ${SECONDS_RUN}s over $BACKFILL backfilled rows; ticks every 0.5 s, overlapping"
 if [[ -z $PGBENCH || ! -x $PGBENCH ]]; then

@@ -46,14 +46,7 @@ trap cleanup EXIT
 psql_in() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -v at="'$AT'" -d "$db" "$@"; }
 q() { psql_in "$1" -At -c "$2"; }
 # check WHAT RESULT DETAIL: RESULT is t when the check passed
-check() {
-	if [[ $2 == t ]]; then
-		printf 'ok:   %s (%s)\n' "$1" "$3"
-	else
-		printf 'FAIL: %s (%s)\n' "$1" "$3"
-		failures=$((failures + 1))
-	fi
-}
+check() { slo_check "$@"; }
 # same WHAT QUERY: the query gives the same rows in both databases
 same() {
 	local what=$1 sql=$2 a b

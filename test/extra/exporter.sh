@@ -34,9 +34,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-check() {
-	if [[ $2 == t ]]; then printf 'ok:   %s (%s)\n' "$1" "$3"; else printf 'FAIL: %s (%s)\n' "$1" "$3"; failures=$((failures + 1)); fi
-}
+check() { slo_check "$@"; }
 
 echo "exporter: $($EXPORTER --version 2>&1 | head -n 1) with docs/prometheus/slo_queries.yaml"
 createdb "$DB" || { echo "FAIL: cannot create database $DB"; exit 1; }

@@ -36,9 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() {
-	if [[ $2 == t ]]; then printf 'ok:   %s (%s)\n' "$1" "$3"; else printf 'FAIL: %s (%s)\n' "$1" "$3"; failures=$((failures + 1)); fi
-}
+check() { slo_check "$@"; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" -c "$1"; }
 
 echo "relay: outbox -> test/relay/slo_relay.pl -> a local webhook"
