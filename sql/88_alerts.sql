@@ -458,6 +458,29 @@ AS $$
 	FROM (SELECT pg_catalog.array_position(slo_internal.lookbacks(), lb) AS i) x
 $$;
 
+-- The first minute in [lo, hi) in which objective "id" counted bad units,
+-- read from the minute rollup or the hour rows of [lo, hi) only.
+CREATE FUNCTION slo_internal.first_bad_minute(id pg_catalog.int8, lo pg_catalog.timestamptz,
+		hi pg_catalog.timestamptz)
+RETURNS pg_catalog.timestamptz
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT min(x.minute) FROM (
+		SELECT r.bucket AS minute FROM @extschema@.rollup r
+		WHERE r.objective_id = first_bad_minute.id AND r.breakdown = '' AND r.bucket >= lo AND r.bucket < hi
+		  AND r.valid > r.good
+		UNION ALL
+		SELECT h.hour + (m.i - 1) * interval '1 minute'
+		FROM slo_internal.rollup_hour h,
+			 ROWS FROM (unnest(h.minute_valid), unnest(h.minute_good)) WITH ORDINALITY AS m(v, g, i)
+		WHERE h.objective_id = first_bad_minute.id AND h.breakdown = ''
+		  AND h.hour > lo - interval '1 hour' AND h.hour < hi
+		  AND m.v > m.g
+		  AND h.hour + (m.i - 1) * interval '1 minute' >= lo AND h.hour + (m.i - 1) * interval '1 minute' < hi
+	) x;
+END;
+
 -- Evaluate the alert rules of objectives "ids" against their evaluations:
 -- a burn rule fires when both look-backs burn faster than its factor (and
 -- each counted at least min_events, and the objective has enough data), and
@@ -543,9 +566,7 @@ BEGIN
 		IF d.fire AND d.new_episode AND d.severity = 'page' THEN
 			-- the impact started with the first bad minute of the long look-back
 			PERFORM slo_internal.open_incident_for(d.objective_id, 'SEV2', 'alert ' || d.rule,
-				coalesce((SELECT min(m.bucket) FROM slo_internal.minutes m
-						  WHERE m.objective_id = d.objective_id AND m.valid > m.good
-							AND m.bucket >= at - coalesce(d.long_window, interval '1 hour') AND m.bucket < at),
+				coalesce(slo_internal.first_bad_minute(d.objective_id, at - coalesce(d.long_window, interval '1 hour'), at),
 						 at - coalesce(d.long_window, interval '1 hour')),
 				at);
 		END IF;
