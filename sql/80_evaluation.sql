@@ -158,9 +158,10 @@ RETURN (
 -- by its budgeting method: events (occurrences), whole slices (timeslices)
 -- or the sum of (1 - slice ratio) (ratio_timeslices).  Corrections and, for
 -- timeslices, the unfinished last slice are left out.  An objective without
--- corrections pays nothing for them.
+-- corrections pays nothing for them.  "exclusions": what is taken out around
+-- [lo, hi), when the caller knows it (slo_internal.excluded_ranges()).
 CREATE FUNCTION slo_internal.measure(o @extschema@.objective, origin pg_catalog.timestamptz,
-		lo pg_catalog.timestamptz, hi pg_catalog.timestamptz,
+		lo pg_catalog.timestamptz, hi pg_catalog.timestamptz, exclusions pg_catalog.tstzmultirange DEFAULT NULL,
 		OUT valid pg_catalog.int8, OUT good pg_catalog.int8,
 		OUT counted pg_catalog.float8, OUT bad pg_catalog.float8)
 LANGUAGE plpgsql STABLE
@@ -169,8 +170,12 @@ AS $$
 DECLARE
 	slices_total int8;
 	slices_seen int8;
-	corrected bool := slo_internal.has_exclusions(o);
-	excluded tstzmultirange := CASE WHEN corrected THEN slo_internal.excluded_ranges(o, lo, hi) ELSE '{}' END;
+	-- (the caller may pass what is taken out around [lo, hi), '{}' for
+	-- nothing, when it measures the same objective many times)
+	excluded tstzmultirange := coalesce(exclusions,
+										CASE WHEN slo_internal.has_exclusions(o)
+											 THEN slo_internal.excluded_ranges(o, lo, hi) ELSE '{}' END);
+	corrected bool := NOT isempty(excluded);
 	part tstzrange;
 	part_sum record;
 BEGIN
@@ -254,6 +259,7 @@ DECLARE
 	budget float8;
 	w_secs float8;
 	lookbacks interval[] := slo_internal.lookbacks();
+	excl tstzmultirange;
 	burns float8[] := '{}';
 	counts float8[] := '{}';
 	lb interval;
@@ -265,7 +271,12 @@ BEGIN
 	e.evaluated_at := at;
 	at := slo_internal.minute_of(at);
 	w := slo_internal.window_of(o, at);
-	mw := slo_internal.measure(o, w.window_start, w.window_start, LEAST(at, w.window_end));
+	-- what is taken out of every range measured below, found once
+	excl := CASE WHEN slo_internal.has_exclusions(o)
+				 THEN slo_internal.excluded_ranges(o, LEAST(w.window_start, at - interval '3 days',
+															at - coalesce(o.sla_window, interval '0')), at)
+				 ELSE '{}' END;
+	mw := slo_internal.measure(o, w.window_start, w.window_start, LEAST(at, w.window_end), excl);
 	m := mw;
 	w_secs := extract(epoch FROM w.window_end - w.window_start);
 
@@ -304,7 +315,7 @@ BEGIN
 	END IF;
 
 	FOREACH lb IN ARRAY lookbacks LOOP
-		m := slo_internal.measure(o, w.window_start, at - lb, at);
+		m := slo_internal.measure(o, w.window_start, at - lb, at, excl);
 		burns := burns || CASE WHEN m.counted > 0 THEN (m.bad / m.counted) / (1 - o.target) END;
 		counts := counts || m.counted;
 	END LOOP;
@@ -325,7 +336,7 @@ BEGIN
 																	  at - coalesce(o.sla_window, interval '0'))));
 
 	IF o.sla_target IS NOT NULL THEN
-		m := slo_internal.measure(o, at - o.sla_window, at - o.sla_window, at);
+		m := slo_internal.measure(o, at - o.sla_window, at - o.sla_window, at, excl);
 		IF m.counted > 0 THEN
 			e.sla_sli := 1 - m.bad / m.counted;
 		END IF;

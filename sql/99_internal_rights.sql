@@ -48,7 +48,8 @@ TO slo_writer;
 -- what the runbook's views and functions compute for their readers
 GRANT EXECUTE ON FUNCTION
 	slo_internal.burn_between(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz),
-	slo_internal.measure(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz),
+	slo_internal.measure(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz,
+						 pg_catalog.tstzmultirange),
 	slo_internal.range_sum(pg_catalog.int8, pg_catalog.timestamptz, pg_catalog.timestamptz),
 	slo_internal.excluded_ranges(@extschema@.objective, pg_catalog.timestamptz, pg_catalog.timestamptz),
 	slo_internal.has_exclusions(@extschema@.objective),
