@@ -499,28 +499,30 @@ DECLARE
 	d record;
 BEGIN
 	FOR d IN
-		WITH judged AS (
+		WITH quiet AS (
+			-- the objectives a maintenance window silences now
+			SELECT o.id FROM @extschema@.objective o
+			WHERE o.id = ANY (ids) AND slo_internal.has_exclusions(o)
+			  AND slo_internal.excluded_ranges(o, at - interval '1 minute', at) @> at
+		), judged AS (
 			SELECT r.objective_id, r.rule, r.severity, r.kind, r.factor, r.long_window, r.horizon,
 				   l.burn AS burn_long, s.burn AS burn_short, v.time_to_exhaustion AS ttx,
 				   CASE
 					 WHEN v.too_little_data OR v.backfilling THEN false
 					 -- a maintenance window open now silences the objective
-					 WHEN slo_internal.has_exclusions(o)
-						  AND slo_internal.excluded_ranges(o, at - interval '1 minute', at) @> at THEN false
+					 WHEN r.objective_id IN (SELECT q.id FROM quiet q) THEN false
 					 WHEN r.kind = 'burn' THEN
 						 l.burn > r.factor AND s.burn > r.factor
 						 AND coalesce(l.counted, 0) >= r.min_events AND coalesce(s.counted, 0) >= r.min_events
 					 ELSE v.remaining <= 0 OR v.time_to_exhaustion < r.horizon
 				   END AS fire,
 				   CASE
-					 WHEN slo_internal.has_exclusions(o)
-						  AND slo_internal.excluded_ranges(o, at - interval '1 minute', at) @> at THEN true
+					 WHEN r.objective_id IN (SELECT q.id FROM quiet q) THEN true
 					 WHEN r.kind = 'burn' THEN NOT coalesce(s.burn > r.factor, false)
 					 ELSE coalesce(v.remaining > 0 AND (v.time_to_exhaustion IS NULL OR v.time_to_exhaustion >= r.horizon), true)
 				   END AS clear
 			FROM @extschema@.alert_rules r
 			JOIN @extschema@.evaluation v ON v.objective_id = r.objective_id
-			JOIN @extschema@.objective o ON o.id = r.objective_id
 			LEFT JOIN LATERAL slo_internal.burn_of(v, r.long_window) l ON r.kind = 'burn'
 			LEFT JOIN LATERAL slo_internal.burn_of(v, r.short_window) s ON r.kind = 'burn'
 			WHERE r.objective_id = ANY (ids) AND r.enabled
