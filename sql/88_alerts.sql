@@ -68,12 +68,12 @@ RETURN ARRAY['5 minutes', '30 minutes', '1 hour', '2 hours', '6 hours', '1 day',
 
 -- The length of an objective's budget window (a calendar month counts 30
 -- days, as design.md's factors do).
+-- (No SET clause, so that queries inline it: every name in it is qualified.)
 CREATE FUNCTION slo_internal.window_length_of(o @extschema@.objective)
 RETURNS pg_catalog.interval
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-RETURN CASE WHEN o.window_kind = 'calendar' AND o.calendar_unit = 'month' THEN interval '30 days'
-			ELSE o.window_length END;
+LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN o.window_kind OPERATOR(pg_catalog.=) 'calendar' AND o.calendar_unit OPERATOR(pg_catalog.=) 'month'
+			THEN '30 days'::pg_catalog.interval ELSE o.window_length END;
 
 -- The rules in force for each objective, with their factors.
 CREATE VIEW @extschema@.alert_rules AS
@@ -448,10 +448,11 @@ COMMENT ON FUNCTION @extschema@.ack_notification(pg_catalog.int8) IS 'for a rela
 ------------------------------------------------------------------------------
 
 -- The burn rate and counted units of look-back lb in evaluation v.
+-- (No SET clause, so that the alert query inlines it: every name in it is
+-- qualified.)
 CREATE FUNCTION slo_internal.burn_of(v @extschema@.evaluation, lb pg_catalog.interval,
 		OUT burn pg_catalog.float8, OUT counted pg_catalog.float8)
 LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT (ARRAY[v.burn_5m, v.burn_30m, v.burn_1h, v.burn_2h, v.burn_6h, v.burn_1d, v.burn_3d])[i],
 		   v.lookback_counted[i]
@@ -565,7 +566,9 @@ BEGIN
 								   'factor', d.factor, 'time_to_exhaustion', d.ttx)
 				|| slo_internal.objective_label(d.objective_id));
 		END IF;
-		IF d.fire AND d.new_episode AND d.severity = 'page' THEN
+		IF d.fire AND d.new_episode AND d.severity = 'page'
+		   AND NOT EXISTS (SELECT 1 FROM @extschema@.incident i
+						   WHERE i.objective_id = d.objective_id AND i.status <> 'resolved') THEN
 			-- the impact started with the first bad minute of the long look-back
 			PERFORM slo_internal.open_incident_for(d.objective_id, 'SEV2', 'alert ' || d.rule,
 				coalesce(slo_internal.first_bad_minute(d.objective_id, at - coalesce(d.long_window, interval '1 hour'), at),
