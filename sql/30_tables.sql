@@ -240,7 +240,7 @@ CREATE TABLE @extschema@.evaluation (
 	last_error_at pg_catalog.timestamptz,
 	backfilling	pg_catalog.bool,	-- the rollup does not reach back over the whole window yet
 	burn_2h		pg_catalog.float8,
-	lookback_counted pg_catalog.float8[]	-- units counted in each of slo_internal.lookbacks()
+	lookback_counted pg_catalog.float8[]	-- valid events in each of slo_internal.lookbacks()
 );
 
 CREATE TABLE @extschema@.tick_log (

@@ -317,7 +317,7 @@ BEGIN
 	FOREACH lb IN ARRAY lookbacks LOOP
 		m := slo_internal.measure(o, w.window_start, at - lb, at, excl);
 		burns := burns || CASE WHEN m.counted > 0 THEN (m.bad / m.counted) / (1 - o.target) END;
-		counts := counts || m.counted;
+		counts := counts || m.valid::float8;	-- events (milliseconds for freshness), whatever the budgeting
 	END LOOP;
 	e.burn_5m := burns[1]; e.burn_30m := burns[2]; e.burn_1h := burns[3]; e.burn_2h := burns[4];
 	e.burn_6h := burns[5]; e.burn_1d := burns[6]; e.burn_3d := burns[7];

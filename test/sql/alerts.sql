@@ -217,6 +217,21 @@ SELECT pg_temp.error($$INSERT INTO slo.alert_rule (objective_id, name, enabled) 
 RESET ROLE;
 
 ------------------------------------------------------------------------------
+-- An objective budgeted in timeslices pages too: the minimum per look-back
+-- counts events, not slices
+------------------------------------------------------------------------------
+CREATE TABLE alerting.sliced (ts timestamptz NOT NULL, ok boolean NOT NULL);
+INSERT INTO alerting.sliced
+SELECT timestamptz '2026-03-09 12:00' + g * interval '6 seconds', NOT (g >= 14400 AND g % 4 = 0)
+FROM generate_series(0, 14400 + 39) g;
+SELECT slo.define_objective('checkout', 'sliced', source => 'alerting.sliced', good => 'ok', target => 0.999,
+							budgeting => 'timeslices', slice => '1 minute', slice_target => 0.99,
+							window_length => '30 days') > 0 AS defined;
+CALL slo.tick(at => '2026-03-10 12:04:30');
+SELECT rule, state, round(burn_long::numeric, 1) AS burn_long, round(burn_short::numeric, 1) AS burn_short
+FROM slo.alerts WHERE objective = 'sliced' AND rule LIKE 'page%' ORDER BY rule;
+
+------------------------------------------------------------------------------
 -- Policies act on more than the budget: a burn rate over a look-back, or
 -- the time to exhaustion, sets the tier, with an action of the user's
 ------------------------------------------------------------------------------
