@@ -88,13 +88,7 @@ source "$HERE/lib.sh"
 
 T_START=$(date +%s)
 WORK=$(mktemp -d /tmp/slo-bench-tick-scale.XXXXXX)
-cleanup() {
-	if ! bench_stop_cluster && [[ -z ${BENCH_KEEP:-} && -n ${DB_CREATED:-} ]]; then
-		psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null 2>&1 || true
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 bench_start_cluster || exit 1
 
 export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning -c jit=off -c work_mem=$WORK_MEM -c max_parallel_workers_per_gather=$WORKERS"
