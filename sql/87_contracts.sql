@@ -191,6 +191,22 @@ CREATE POLICY contract_update ON @extschema@.contract FOR UPDATE
 CREATE POLICY contract_delete ON @extschema@.contract FOR DELETE
 	USING (slo_internal.may_contract_on(tbl));
 
+-- Is this a dump being restored?  pg_dump's script turns row_security off,
+-- and only a role that bypasses row-level security may write slo's
+-- secured tables with it off; the role of the session (as SET ROLE left
+-- it) must be one, for a setting any session can change mid-statement is
+-- not enough.
+CREATE FUNCTION slo_internal.restoring()
+RETURNS pg_catalog.bool
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.current_setting('row_security') = 'off'
+		AND coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r
+					  WHERE r.rolname = CASE WHEN pg_catalog.current_setting('role') = 'none' THEN SESSION_USER
+											 ELSE pg_catalog.current_setting('role') END), false)
+$$;
+
 -- Before a contract is written: what may not change, the time of the
 -- change, and the trigger its table must have.  Runs as the writer.
 CREATE FUNCTION slo_internal.contract_before_write()
@@ -206,10 +222,8 @@ BEGIN
 				  HINT = 'Drop it with slo.drop_contract() and add the contract again.';
 	END IF;
 	-- a dump being restored adds its contracts as they were, before the
-	-- triggers of its tables, which come after the data (pg_dump's script
-	-- turns row_security off, which only roles that bypass row-level
-	-- security may write this table with)
-	IF TG_OP = 'INSERT' AND current_setting('row_security') = 'off' THEN
+	-- triggers of its tables, which come after the data
+	IF TG_OP = 'INSERT' AND slo_internal.restoring() THEN
 		RETURN NEW;
 	END IF;
 	IF NOT NEW.enabled AND coalesce(btrim(NEW.disabled_reason), '') = '' THEN
@@ -261,7 +275,7 @@ BEGIN
 					ELSE 'change' END;
 		-- (a dump being restored: the contract was checked where it was
 		-- made, and logged there; its tables' indexes may not be back yet)
-		IF TG_OP = 'INSERT' AND current_setting('row_security') = 'off' THEN
+		IF TG_OP = 'INSERT' AND slo_internal.restoring() THEN
 			PERFORM slo_internal.contracts_changed(c.tbl);
 			RETURN NULL;
 		END IF;
@@ -368,9 +382,9 @@ BEGIN
 	LEFT JOIN pg_index i ON d.classid = 'pg_class'::regclass AND i.indexrelid = d.objid
 	LEFT JOIN pg_trigger g ON d.classid = 'pg_trigger'::regclass AND g.oid = d.objid
 	WHERE d.classid IN ('pg_class'::regclass, 'pg_trigger'::regclass);
-	-- (a dropped trigger or index is not reported here: check them all)
-	IF touched IS NULL OR tg_tag IN ('DROP TRIGGER', 'DROP INDEX') THEN
-		touched := ARRAY(SELECT c.tbl::oid FROM @extschema@.contract c WHERE c.enabled);
+	-- (dropped triggers and indexes are seen by guard_contracts_drop)
+	IF touched IS NULL THEN
+		RETURN;
 	END IF;
 	-- the tables a touched partition belongs to, and those that reference a touched table
 	touched := touched || ARRAY(SELECT a.relid::oid FROM unnest(touched) x,
@@ -385,7 +399,11 @@ $$;
 
 -- After a DROP: a dropped reference table of an enabled contract is
 -- refused (as a foreign key refuses it); the contracts of a dropped table
--- go with it, logged; then every table keeps its trigger.
+-- go with it, logged; the tables whose columns or triggers were dropped
+-- keep their trigger and their contracts; and no enabled membership
+-- contract may lose the unique index it probes.  Only what the command
+-- touched is checked: a broken contract elsewhere never fails another
+-- role's command.
 CREATE FUNCTION slo_internal.guard_contracts_drop()
 RETURNS event_trigger
 LANGUAGE plpgsql
@@ -394,6 +412,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	gone oid[];
+	touched oid[];
 	c @extschema@.contract;
 	gone_name text;
 BEGIN
@@ -414,14 +433,40 @@ BEGIN
 		END IF;
 		DELETE FROM @extschema@.contract k WHERE k.tbl::oid = ANY (gone);
 	END IF;
-	IF current_setting('is_superuser') <> 'on' THEN
-		PERFORM slo_internal.check_contract_tables(ARRAY(SELECT k.tbl::oid FROM @extschema@.contract k WHERE k.enabled));
+	IF current_setting('is_superuser') = 'on' THEN
+		RETURN;
+	END IF;
+	-- tables that lost a column, or a trigger ("name on schema.table")
+	touched := ARRAY(
+		SELECT d.objid FROM pg_event_trigger_dropped_objects() d
+		WHERE d.classid = 'pg_class'::regclass AND d.objsubid <> 0
+		UNION
+		SELECT to_regclass(substr(d.object_identity, strpos(d.object_identity, ' on ') + 4))::oid
+		FROM pg_event_trigger_dropped_objects() d
+		WHERE d.classid = 'pg_trigger'::regclass AND strpos(d.object_identity, ' on ') > 0);
+	touched := touched || ARRAY(SELECT a.relid::oid FROM unnest(touched) x,
+								pg_partition_ancestors(x::regclass) a(relid));
+	PERFORM slo_internal.check_contract_tables(touched);
+	-- a dropped index: every enabled membership contract still has one to probe
+	IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d WHERE d.object_type = 'index') THEN
+		SELECT * INTO c FROM @extschema@.contract k
+		WHERE k.enabled AND k.kind = 'member_of'
+		  AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a
+						  ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] AND a.attname = k.ref_column
+						  WHERE i.indrelid = k.ref_table AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1
+							AND i.indpred IS NULL AND i.indexprs IS NULL)
+		LIMIT 1;
+		IF FOUND THEN
+			RAISE EXCEPTION 'contract "%" probes a unique index on %.% that would be gone', c.name, c.ref_table, c.ref_column
+				USING ERRCODE = 'dependent_objects_still_exist',
+					  HINT = 'Drop or disable the contract first.';
+		END IF;
 	END IF;
 END
 $$;
 
 CREATE EVENT TRIGGER slo_guard_contracts_ddl ON ddl_command_end
-	WHEN TAG IN ('ALTER TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER', 'DROP TRIGGER', 'DROP INDEX')
+	WHEN TAG IN ('ALTER TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER')
 	EXECUTE FUNCTION slo_internal.guard_contracts_ddl();
 CREATE EVENT TRIGGER slo_guard_contracts_drop ON sql_drop
 	EXECUTE FUNCTION slo_internal.guard_contracts_drop();

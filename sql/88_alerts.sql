@@ -711,6 +711,36 @@ BEGIN
 END
 $$;
 
+-- Before an incident is opened (as the role that opens it): its objective
+-- must be one of its service's; a person's incident opens now, open, in
+-- that person's name, with no later stage.
+CREATE FUNCTION slo_internal.incident_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NEW.objective_id IS NOT NULL AND NOT EXISTS (
+		SELECT 1 FROM @extschema@.objective o WHERE o.id = NEW.objective_id AND o.service = NEW.service) THEN
+		RAISE EXCEPTION 'objective "%" is not an objective of service "%"',
+			coalesce((SELECT o.service || '/' || o.name FROM @extschema@.objective o WHERE o.id = NEW.objective_id),
+					 NEW.objective_id::text), NEW.service
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF slo_internal.restoring() OR slo_internal.is_admin() THEN
+		RETURN NEW;
+	END IF;
+	NEW.status := 'open';
+	NEW.opened_by := CURRENT_USER;
+	NEW.detected_at := now();
+	NEW.started_at := least(NEW.started_at, now());
+	NEW.acknowledged_at := NULL; NEW.acknowledged_by := NULL;
+	NEW.mitigated_at := NULL; NEW.mitigated_by := NULL;
+	NEW.resolved_at := NULL; NEW.resolved_by := NULL;
+	RETURN NEW;
+END
+$$;
+
 -- After an incident is opened or moves: its event, and the notification.
 -- SECURITY DEFINER: slo.incident_event and slo.outbox are written by
 -- nobody else; it refuses to run but as this trigger, and reads only the
@@ -733,9 +763,8 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	-- a dump being restored brings its incidents' events and notifications
-	-- with it (pg_dump's script turns row_security off, which only roles
-	-- that bypass row-level security may write this table with)
-	IF TG_OP = 'INSERT' AND current_setting('row_security') = 'off' THEN
+	-- with it
+	IF TG_OP = 'INSERT' AND slo_internal.restoring() THEN
 		RETURN NULL;
 	END IF;
 	by_role := CASE NEW.status WHEN 'acknowledged' THEN NEW.acknowledged_by WHEN 'mitigated' THEN NEW.mitigated_by
@@ -904,7 +933,7 @@ BEGIN
 			USING ERRCODE = 'E_R_I_E_TRIGGER_PROTOCOL_VIOLATED';
 	END IF;
 	-- a dump being restored brings its notifications with it
-	IF current_setting('row_security') = 'off' THEN
+	IF slo_internal.restoring() THEN
 		RETURN NULL;
 	END IF;
 	IF TG_RELID = '@extschema@.freezes'::pg_catalog.regclass THEN
@@ -970,6 +999,7 @@ CREATE POLICY incident_read ON @extschema@.incident FOR SELECT USING (true);
 CREATE POLICY incident_open ON @extschema@.incident FOR INSERT
 	WITH CHECK (slo_internal.is_admin()
 				OR (opened_by = CURRENT_USER AND detected_at = pg_catalog.now() AND status = 'open'
+					AND acknowledged_at IS NULL AND mitigated_at IS NULL AND resolved_at IS NULL
 					AND slo_internal.acts_for(slo_internal.service_owner(service))));
 CREATE POLICY incident_move ON @extschema@.incident FOR UPDATE
 	USING (slo_internal.acts_for(slo_internal.service_owner(service)))
@@ -979,6 +1009,8 @@ GRANT UPDATE (status) ON @extschema@.incident TO slo_writer;
 GRANT UPDATE ON @extschema@.incident TO slo_admin;
 CREATE TRIGGER incident_before_update BEFORE UPDATE ON @extschema@.incident
 	FOR EACH ROW EXECUTE FUNCTION slo_internal.incident_before_update();
+CREATE TRIGGER incident_before_insert BEFORE INSERT ON @extschema@.incident
+	FOR EACH ROW EXECUTE FUNCTION slo_internal.incident_before_insert();
 CREATE TRIGGER incident_after_write AFTER INSERT OR UPDATE ON @extschema@.incident
 	FOR EACH ROW EXECUTE FUNCTION slo_internal.incident_after_write();
 GRANT SELECT ON @extschema@.alert_rule_default, @extschema@.alert_rule, @extschema@.alert_rules,

@@ -22,6 +22,7 @@ GRANT EXECUTE ON FUNCTION
 	slo_internal.expression_type(pg_catalog.regclass, pg_catalog.text),
 	slo_internal.check_expression(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.regtype),
 	slo_internal.may_contract_on(pg_catalog.regclass),
+	slo_internal.restoring(),
 	slo_internal.email_pattern(),
 	slo_internal.lookbacks(),
 	slo_internal.window_length_of(@extschema@.objective)

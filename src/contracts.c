@@ -86,6 +86,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -119,6 +120,8 @@ typedef struct Contract
 {
 	int64		id;
 	char	   *name;
+	Oid			defined_on;		/* the table it is defined on (rel, or an ancestor) */
+	Oid			owner;			/* that table's owner: whose rights it runs with */
 	ContractKind kind;
 	bool		enforce;
 	char	   *column;			/* checked column; NULL for expression */
@@ -149,13 +152,16 @@ typedef struct Contract
 	char	   *search_path;	/* recorded with the contract */
 } Contract;
 
-/* The contracts of one table, as its rows are checked. */
+/*
+ * The contracts of one table, as its rows are checked: allocated with all
+ * it points to in its own memory context, which is never changed once
+ * built (a check in progress keeps reading the one it started with, even
+ * if a nested write builds a new one).
+ */
 typedef struct TableContracts
 {
-	Oid			relid;			/* hash key */
 	bool		valid;
-	MemoryContext cxt;			/* everything below */
-	Oid			owner;			/* the table's owner: whose rights they run with */
+	MemoryContext cxt;			/* this struct and everything below */
 	int			ncontracts;
 	Contract   *contracts;
 	bool		needs_owner;	/* member_of or expression: switch to owner */
@@ -175,6 +181,14 @@ typedef struct TallyEntry
 	int64		failed;
 	struct TallyEntry *next;
 } TallyEntry;
+
+/* The cache: per table, the contracts its rows are checked with now. */
+typedef struct ContractCacheEntry
+{
+	Oid			relid;			/* hash key */
+	TableContracts *current;	/* NULL until built, or after a failed build */
+	uint64		invalidations;	/* relcache invalidations seen */
+} ContractCacheEntry;
 
 static HTAB *contract_cache = NULL;
 static List *retired_contexts = NIL;	/* freed at the end of the transaction */
@@ -200,7 +214,7 @@ static void
 contracts_relcache_callback(Datum arg, Oid relid)
 {
 	HASH_SEQ_STATUS status;
-	TableContracts *tc;
+	ContractCacheEntry *entry;
 
 	if (!OidIsValid(relid) || relid == contract_table_oid ||
 		relid == violation_table_oid || relid == tally_table_oid)
@@ -213,19 +227,22 @@ contracts_relcache_callback(Datum arg, Oid relid)
 	if (contract_cache == NULL)
 		return;
 	hash_seq_init(&status, contract_cache);
-	while ((tc = hash_seq_search(&status)) != NULL)
+	while ((entry = hash_seq_search(&status)) != NULL)
 	{
+		TableContracts *tc = entry->current;
 		int			i;
 
-		if (!tc->valid)
+		entry->invalidations++;
+		if (tc == NULL || !tc->valid)
 			continue;
-		if (!OidIsValid(relid) || tc->relid == relid)
+		if (!OidIsValid(relid) || entry->relid == relid)
 		{
 			tc->valid = false;
 			continue;
 		}
 		for (i = 0; i < tc->ncontracts; i++)
-			if (tc->contracts[i].ref_relid == relid || tc->contracts[i].ref_index == relid)
+			if (tc->contracts[i].ref_relid == relid || tc->contracts[i].ref_index == relid ||
+				tc->contracts[i].defined_on == relid)
 				tc->valid = false;
 	}
 }
@@ -238,7 +255,7 @@ register_callbacks(void)
 	if (callbacks_registered)
 		return;
 	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(TableContracts);
+	ctl.entrysize = sizeof(ContractCacheEntry);
 	contract_cache = hash_create("slo contracts", 16, &ctl, HASH_ELEM | HASH_BLOBS);
 	CacheRegisterRelcacheCallback(contracts_relcache_callback, (Datum) 0);
 	RegisterXactCallback(contracts_xact_callback, NULL);
@@ -433,6 +450,15 @@ compile_member_of(Contract *c, Oid ref_relid, const char *ref_column, Oid owner)
 						GetUserNameFromId(owner, false), ref_column, RelationGetRelationName(ref)),
 				 errdetail("Contracts run with the rights of their table's owner.")));
 
+	/* the probe reads the index directly: it may not see past row-level security */
+	if (check_enable_rls(ref_relid, owner, true) != RLS_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("reference table \"%s\" has row-level security for role \"%s\"",
+						RelationGetRelationName(ref), GetUserNameFromId(owner, false)),
+				 errdetail("A membership contract probes the reference table's index, which row-level security does not filter."),
+				 errhint("Use a reference table without row-level security, or one the table's owner is not subject to.")));
+
 	c->ref_relid = ref_relid;
 	indexes = RelationGetIndexList(ref);
 	foreach(lc, indexes)
@@ -599,11 +625,19 @@ stop_being_owner(AsOwner *as)
 	SetUserIdAndSecContext(as->save_userid, as->save_sec_context);
 }
 
-/* The recorded search_path with pg_temp searched last. */
-static char *
-path_with_temp_last(const char *search_path)
+
+/* The owner of table relid, or InvalidOid when it is gone. */
+static Oid
+owner_of_table(Oid relid)
 {
-	return psprintf("%s, pg_temp", search_path != NULL && search_path[0] != '\0' ? search_path : "pg_catalog");
+	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tp))
+		return InvalidOid;
+	owner = ((Form_pg_class) GETSTRUCT(tp))->relowner;
+	ReleaseSysCache(tp);
+	return owner;
 }
 
 static ContractKind
@@ -630,18 +664,26 @@ kind_of(const char *kind)
  * the table's owner, into c (in the current memory context).
  */
 static void
-compile_contract(Contract *c, Relation rel, Oid owner, Datum *values, bool *nulls)
+compile_contract(Contract *c, Relation rel, Datum *values, bool *nulls)
 {
 	ErrorContextCallback errcallback;
 	AsOwner		as;
 	char	   *kind = TextDatumGetCString(values[CC_KIND]);
+	Oid			owner;
 
 	memset(c, 0, sizeof(Contract));
 	c->id = DatumGetInt64(values[CC_ID]);
+	/* the rights of the owner of the table the contract is defined on (a
+	 * partition may have another owner) */
+	c->defined_on = DatumGetObjectId(values[CC_TBL]);
+	owner = owner_of_table(c->defined_on);
+	if (!OidIsValid(owner))
+		owner = rel->rd_rel->relowner;
+	c->owner = owner;
 	c->name = TextDatumGetCString(values[CC_NAME]);
 	c->kind = kind_of(kind);
 	c->enforce = strcmp(TextDatumGetCString(values[CC_MODE]), "enforce") == 0;
-	c->search_path = path_with_temp_last(text_or_null(values, nulls, CC_SEARCH_PATH));
+	c->search_path = slo_trusted_search_path(owner, text_or_null(values, nulls, CC_SEARCH_PATH));
 
 	errcallback.callback = compile_error_callback;
 	errcallback.arg = c->name;
@@ -727,7 +769,6 @@ load_contracts(TableContracts *tc, Relation rel, bool include_disabled)
 	Bitmapset  *pkattrs;
 	int			attno;
 
-	tc->owner = rel->rd_rel->relowner;
 	tc->ncontracts = 0;
 	tc->contracts = palloc(allocated * sizeof(Contract));
 	tc->needs_owner = false;
@@ -769,7 +810,7 @@ load_contracts(TableContracts *tc, Relation rel, bool include_disabled)
 			allocated *= 2;
 			tc->contracts = repalloc(tc->contracts, allocated * sizeof(Contract));
 		}
-		compile_contract(&tc->contracts[tc->ncontracts], rel, tc->owner, values, nulls);
+		compile_contract(&tc->contracts[tc->ncontracts], rel, values, nulls);
 		if (tc->contracts[tc->ncontracts].kind == CONTRACT_MEMBER_OF ||
 			tc->contracts[tc->ncontracts].kind == CONTRACT_EXPRESSION)
 			tc->needs_owner = true;
@@ -786,34 +827,46 @@ load_contracts(TableContracts *tc, Relation rel, bool include_disabled)
 	tc->slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(RelationGetDescr(rel)), &TTSOpsHeapTuple);
 }
 
-/* The compiled contracts of rel, compiled now if they are not (or stale). */
+/*
+ * The compiled contracts of rel, compiled now if they are not (or stale).
+ * A stale set is retired, not freed: a check in progress (a nested write)
+ * may still read it; retired sets are freed at the end of the transaction.
+ */
 static TableContracts *
 contracts_of(Relation rel)
 {
 	Oid			relid = RelationGetRelid(rel);
+	ContractCacheEntry *entry;
 	TableContracts *tc;
 	bool		found;
 	MemoryContext cxt;
 	MemoryContext old;
+	uint64		seen;
 
 	register_callbacks();
-	tc = hash_search(contract_cache, &relid, HASH_ENTER, &found);
-	if (found && tc->valid)
-		return tc;
-	if (found && tc->cxt != NULL)
+	entry = hash_search(contract_cache, &relid, HASH_ENTER, &found);
+	if (!found)
 	{
-		/* a check of this table may still be running (a nested write) */
+		entry->current = NULL;
+		entry->invalidations = 0;
+	}
+	if (entry->current != NULL && entry->current->valid)
+		return entry->current;
+	if (entry->current != NULL)
+	{
 		MemoryContext top = MemoryContextSwitchTo(TopMemoryContext);
 
-		retired_contexts = lappend(retired_contexts, tc->cxt);
+		retired_contexts = lappend(retired_contexts, entry->current->cxt);
 		MemoryContextSwitchTo(top);
+		entry->current = NULL;
 	}
-	tc->cxt = NULL;
-	tc->valid = false;
 
+	seen = entry->invalidations;
 	cxt = AllocSetContextCreate(CacheMemoryContext, "slo contracts of a table", ALLOCSET_SMALL_SIZES);
 	MemoryContextCopyAndSetIdentifier(cxt, RelationGetRelationName(rel));
 	old = MemoryContextSwitchTo(cxt);
+	tc = palloc0(sizeof(TableContracts));
+	tc->cxt = cxt;
 	PG_TRY();
 	{
 		load_contracts(tc, rel, false);
@@ -821,15 +874,32 @@ contracts_of(Relation rel)
 	PG_CATCH();
 	{
 		MemoryContextSwitchTo(old);
-		tc->ncontracts = 0;
 		MemoryContextDelete(cxt);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(old);
-	tc->cxt = cxt;
-	/* an invalidation that came while compiling leaves it invalid */
-	tc->valid = true;
+	/* an invalidation that came while compiling: use it once, then rebuild */
+	tc->valid = (entry->invalidations == seen);
+	entry = hash_search(contract_cache, &relid, HASH_FIND, &found);
+	if (found)
+	{
+		if (entry->current != NULL)
+		{
+			MemoryContext top = MemoryContextSwitchTo(TopMemoryContext);
+
+			retired_contexts = lappend(retired_contexts, entry->current->cxt);
+			MemoryContextSwitchTo(top);
+		}
+		entry->current = tc;
+	}
+	else
+	{
+		MemoryContext top = MemoryContextSwitchTo(TopMemoryContext);
+
+		retired_contexts = lappend(retired_contexts, cxt);
+		MemoryContextSwitchTo(top);
+	}
 	return tc;
 }
 
@@ -1364,7 +1434,7 @@ check_contracts(PG_FUNCTION_ARGS)
 		if (c->kind == CONTRACT_MEMBER_OF || c->kind == CONTRACT_EXPRESSION)
 		{
 			/* as the table's owner; back as the writer before anything else */
-			become_owner(&as, tc->owner, c->needs_search_path ? c->search_path : NULL);
+			become_owner(&as, c->owner, c->needs_search_path ? c->search_path : NULL);
 			ok = passes(tc, c, tuple, desc);
 			stop_being_owner(&as);
 		}

@@ -176,6 +176,8 @@ query_counts_as(PG_FUNCTION_ARGS)
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	save_nestlevel = NewGUCNestLevel();
+	/* only the schemas nobody but the owner (and the trusted) can create in */
+	search_path = slo_trusted_search_path(owner, search_path);
 	if (search_path != NULL)
 		(void) set_config_option("search_path", search_path,
 								 PGC_USERSET, PGC_S_SESSION,

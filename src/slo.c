@@ -26,16 +26,23 @@
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/acl.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/varlena.h"
 #include "utils/rel.h"
 
 #include "slo.h"
@@ -198,4 +205,95 @@ slo_require_trigger_call(FunctionCallInfo fcinfo, const char *funcname)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by trigger manager", funcname)));
+}
+
+/*
+ * May role "creator", who can create objects in some schema, be trusted
+ * with the names code running as "owner" looks up there?  The owner
+ * itself, a superuser, and the database owner's role when the database's
+ * owner is one of those.
+ */
+static bool
+trusted_creator(Oid creator, Oid owner)
+{
+	HeapTuple	tp;
+	Oid			dbowner;
+
+	if (creator == owner || superuser_arg(creator))
+		return true;
+	if (creator != ROLE_PG_DATABASE_OWNER)
+		return false;
+	tp = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+	if (!HeapTupleIsValid(tp))
+		return false;
+	dbowner = ((Form_pg_database) GETSTRUCT(tp))->datdba;
+	ReleaseSysCache(tp);
+	return dbowner == owner || superuser_arg(dbowner);
+}
+
+/* Can only trusted roles create objects in schema nsp? */
+static bool
+trusted_schema(Oid nsp, Oid owner)
+{
+	HeapTuple	tp = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	Oid			nspowner;
+	bool		isnull;
+	Datum		aclDatum;
+	Acl		   *acl;
+	AclItem    *items;
+	int			i;
+	bool		trusted;
+
+	if (!HeapTupleIsValid(tp))
+		return false;
+	nspowner = ((Form_pg_namespace) GETSTRUCT(tp))->nspowner;
+	aclDatum = SysCacheGetAttr(NAMESPACEOID, tp, Anum_pg_namespace_nspacl, &isnull);
+	acl = isnull ? acldefault(OBJECT_SCHEMA, nspowner) : DatumGetAclPCopy(aclDatum);
+	ReleaseSysCache(tp);
+
+	trusted = trusted_creator(nspowner, owner);
+	items = ACL_DAT(acl);
+	for (i = 0; trusted && i < ACL_NUM(acl); i++)
+		if ((ACLITEM_GET_PRIVS(items[i]) & ACL_CREATE) != 0 &&
+			(items[i].ai_grantee == ACL_ID_PUBLIC || !trusted_creator(items[i].ai_grantee, owner)))
+			trusted = false;
+	return trusted;
+}
+
+/*
+ * The search_path to run SQL of role "owner" with, from the one it
+ * recorded: only the schemas in which no role but the owner, superusers
+ * and a trusted database owner can create objects (so that nobody else
+ * can put a function, operator or type where the owner's names resolve),
+ * then pg_temp, searched last.  "$user" is the owner.  Schemas that do
+ * not exist are left out.
+ */
+char *
+slo_trusted_search_path(Oid owner, const char *search_path)
+{
+	StringInfoData buf;
+	List	   *names;
+	ListCell   *lc;
+	char	   *copy = pstrdup(search_path != NULL ? search_path : "");
+
+	initStringInfo(&buf);
+	if (SplitIdentifierString(copy, ',', &names))
+	{
+		foreach(lc, names)
+		{
+			char	   *name = (char *) lfirst(lc);
+			Oid			nsp;
+
+			if (strcmp(name, "$user") == 0)
+				name = GetUserNameFromId(owner, true);
+			if (name == NULL || strcmp(name, "pg_temp") == 0)
+				continue;
+			nsp = get_namespace_oid(name, true);
+			if (!OidIsValid(nsp) || !trusted_schema(nsp, owner))
+				continue;
+			appendStringInfo(&buf, "%s, ", quote_identifier(name));
+		}
+	}
+	appendStringInfoString(&buf, "pg_temp");
+	return buf.data;
 }

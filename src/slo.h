@@ -29,6 +29,7 @@ extern char *slo_float8_to_cstring(float8 value);
 extern Oid	slo_member_table(const char *nspname, const char *relname);
 extern void slo_check_heap_table(Relation rel, const Oid *types, int natts);
 extern void slo_require_trigger_call(FunctionCallInfo fcinfo, const char *funcname);
+extern char *slo_trusted_search_path(Oid owner, const char *search_path);
 
 /*
  * May a transition or combine function update "state", which it read from

@@ -270,6 +270,29 @@ SELECT pg_temp.error($$SELECT slo.claim_notifications('sneaky', 10)$$);
 SELECT pg_temp.error($$SELECT slo.ack_notification(1)$$);
 RESET ROLE;
 
+------------------------------------------------------------------------------
+-- Attacks from a fresh-eyes review (2026-12-06), each now failing
+------------------------------------------------------------------------------
+SELECT slo.define_service('other', owner => 'slo_test_other') AS service;
+SET ROLE slo_test_other;
+-- squatting another service's objective with an incident of one's own
+SELECT pg_temp.error($$INSERT INTO slo.incident (service, objective_id, severity, title, opened_by, started_at, detected_at)
+	SELECT 'other', o.id, 'SEV3', 'squat', 'slo_test_other', now(), now() FROM slo.objective o WHERE o.name = 'availability'$$);
+-- an incident of one's own service opened already acknowledged by someone else
+INSERT INTO slo.incident (service, severity, title, opened_by, started_at, detected_at, status,
+						  acknowledged_at, acknowledged_by)
+VALUES ('other', 'SEV3', 'forged', 'slo_test_other', now(), now(), 'open', '2000-01-01', 'postgres');
+-- turning row_security off mid-statement to open one unlogged
+WITH ins AS (INSERT INTO slo.incident (service, severity, title, opened_by, started_at, detected_at)
+			 VALUES ('other', 'SEV1', 'ghost', 'slo_test_other', now(), now()) RETURNING id)
+SELECT set_config('row_security', 'off', true) IS NOT NULL AS flipped FROM ins;
+SET row_security = on;
+RESET ROLE;
+SELECT title, status, acknowledged_by, opened_by,
+	   (SELECT count(*) FROM slo.incident_event e WHERE e.incident_id = i.id) AS events,
+	   (SELECT count(*) FROM slo.outbox x WHERE (x.payload ->> 'incident_id')::int8 = i.id) AS notified
+FROM slo.incident i WHERE i.service = 'other' ORDER BY i.id;
+
 -- clean up
 DELETE FROM slo.incident;
 DELETE FROM slo.freezes;

@@ -325,6 +325,84 @@ WHERE t.tgname = 'slo_contracts' AND c.relname LIKE 'events%';
 SELECT pg_temp.error($$SELECT slo.drop_contract('event-kind')$$);
 RESET ROLE;
 
+------------------------------------------------------------------------------
+-- Attacks from a fresh-eyes review (2026-12-06), each now failing
+------------------------------------------------------------------------------
+-- 1. A better-matching function in a schema of the owner's path that
+-- someone else can create in is not what the owner's expression calls: such
+-- schemas are left out of the path contracts are compiled with
+CREATE SCHEMA shared_tools;
+GRANT USAGE, CREATE ON SCHEMA shared_tools TO slo_test_owner, slo_test_mallory;
+SET ROLE slo_test_owner;
+CREATE TABLE crm.nicks (id int PRIMARY KEY, nick varchar(50));
+GRANT INSERT ON crm.nicks TO slo_test_mallory;
+SET search_path = crm, shared_tools, public;
+SELECT pg_temp.error($$SELECT slo.add_contract('crm.nicks', 'nick-short', slo.expression('length(nick) < 40'))$$);
+RESET ROLE;
+SET ROLE slo_test_mallory;
+CREATE TABLE shared_tools.loot (who name);
+GRANT INSERT ON shared_tools.loot TO PUBLIC;
+CREATE FUNCTION shared_tools.length(varchar) RETURNS int LANGUAGE plpgsql
+AS $$ BEGIN INSERT INTO shared_tools.loot VALUES (current_user); RETURN 1; END $$;
+SELECT pg_temp.error($$INSERT INTO crm.nicks VALUES (1, 'hi')$$);
+SELECT count(*) AS stolen FROM shared_tools.loot;
+RESET ROLE;
+SET search_path = crm, public;
+
+-- 2. A broken contract of someone else's table never fails another role's
+-- DROP: the guards check only what the command touched
+SET ROLE slo_test_mallory;
+CREATE TABLE mal.own (v text);
+CREATE FUNCTION mal.ok(text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+SELECT slo.add_contract('mal.own', 'mal-ok', slo.expression('mal.ok(v)'), 'record') > 0 AS added;
+ALTER FUNCTION mal.ok(text) RENAME TO ok2;
+RESET ROLE;
+SET ROLE slo_test_owner;
+CREATE TABLE crm.scratch (x int);
+SELECT pg_temp.error($$DROP TABLE crm.scratch$$);
+RESET ROLE;
+
+-- 3. row_security turned off mid-statement does not skip the log
+SET ROLE slo_test_mallory;
+CREATE TABLE mal.ghostly (v text);
+SELECT slo.add_contract('mal.ghostly', 'ghostly-v', slo.not_null('v'), 'record') > 0 AS added;
+SELECT pg_temp.error($$INSERT INTO slo.contract (name, tbl, kind, expression, mode, search_path, created_at)
+	VALUES ('ghost', 'mal.ghostly', 'expression', 'true', 'enforce',
+			'mal' || left(set_config('row_security', 'off', true), 0), '2001-01-01')$$);
+RESET ROLE;
+SELECT count(*) AS ghosts, (SELECT count(*) FROM slo.contract_change WHERE contract = 'ghost') AS logged,
+	   bool_and(created_at > '2001-01-01') AS stamped
+FROM slo.contract WHERE name = 'ghost';
+
+-- 4. a membership contract cannot see past the reference table's
+-- row-level security
+SET ROLE slo_test_owner;
+CREATE TABLE crm.vault (code text PRIMARY KEY);
+INSERT INTO crm.vault VALUES ('launch-codes'), ('public');
+ALTER TABLE crm.vault ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_public ON crm.vault FOR SELECT USING (code = 'public');
+GRANT SELECT ON crm.vault TO slo_test_mallory;
+RESET ROLE;
+SET ROLE slo_test_mallory;
+CREATE TABLE mal.probe (v text);
+SELECT pg_temp.error($$SELECT slo.add_contract('mal.probe', 'probe', slo.member_of('v', 'crm.vault', 'code'))$$);
+RESET ROLE;
+
+-- 5. a contract of a partitioned table runs as that table's owner, even
+-- on a partition owned by someone else
+SET ROLE slo_test_owner;
+CREATE TABLE crm.parts (id int, v text) PARTITION BY RANGE (id);
+CREATE FUNCTION crm.who_checks(int) RETURNS boolean LANGUAGE plpgsql
+AS $$ BEGIN RAISE NOTICE 'checked as %', current_user; RETURN true; END $$;
+SELECT slo.add_contract('crm.parts', 'parts-who', slo.expression('crm.who_checks(id)'), 'record') > 0 AS added;
+RESET ROLE;
+CREATE TABLE crm.parts_1 PARTITION OF crm.parts FOR VALUES FROM (0) TO (100);
+ALTER TABLE crm.parts_1 OWNER TO slo_test_mallory;
+SET client_min_messages = notice;
+INSERT INTO crm.parts VALUES (1, 'x');
+SET client_min_messages = warning;
+DROP SCHEMA shared_tools CASCADE;
+
 -- clean up
 DELETE FROM slo.objective;
 DELETE FROM slo.service;
