@@ -252,7 +252,8 @@ trusted_schema(Oid nsp, Oid owner)
 	ReleaseSysCache(tp);
 
 	trusted = trusted_creator(nspowner, owner);
-	items = ACL_DAT(acl);
+	/* (an ACL never has nulls: its items follow the array header) */
+	items = (AclItem *) ((char *) acl + ARR_OVERHEAD_NONULLS(ARR_NDIM(acl)));
 	for (i = 0; trusted && i < ACL_NUM(acl); i++)
 		if ((ACLITEM_GET_PRIVS(items[i]) & ACL_CREATE) != 0 &&
 			(items[i].ai_grantee == ACL_ID_PUBLIC || !trusted_creator(items[i].ai_grantee, owner)))
