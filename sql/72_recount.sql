@@ -501,7 +501,8 @@ BEGIN
 				  ELSE '{}' END
 	INTO changed FROM gone g;
 	-- what changed, and the minutes since the last tick (age grows)
-	changed := (coalesce(changed, '{}') + tstzmultirange(tstzrange(slo_internal.minute_of(p.computed_until), e)))
+	-- (a tick at an instant before the last one, a replay, recounts nothing new)
+	changed := (coalesce(changed, '{}') + tstzmultirange(tstzrange(least(slo_internal.minute_of(p.computed_until), e), e)))
 			   * tstzmultirange(tstzrange(NULL, e));
 	IF isempty(changed) THEN
 		UPDATE slo_internal.progress SET computed_until = e WHERE objective_id = o.id;
