@@ -164,7 +164,6 @@ typedef struct TableContracts
 	MemoryContext cxt;			/* this struct and everything below */
 	int			ncontracts;
 	Contract   *contracts;
-	bool		needs_owner;	/* member_of or expression: switch to owner */
 	int			npk;			/* primary key columns, for the row key */
 	AttrNumber *pk;
 	ExprContext *econtext;		/* expressions */
@@ -771,7 +770,6 @@ load_contracts(TableContracts *tc, Relation rel, bool include_disabled)
 
 	tc->ncontracts = 0;
 	tc->contracts = palloc(allocated * sizeof(Contract));
-	tc->needs_owner = false;
 
 	/* the primary key, for the row key of a violation */
 	pkattrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
@@ -811,9 +809,6 @@ load_contracts(TableContracts *tc, Relation rel, bool include_disabled)
 			tc->contracts = repalloc(tc->contracts, allocated * sizeof(Contract));
 		}
 		compile_contract(&tc->contracts[tc->ncontracts], rel, values, nulls);
-		if (tc->contracts[tc->ncontracts].kind == CONTRACT_MEMBER_OF ||
-			tc->contracts[tc->ncontracts].kind == CONTRACT_EXPRESSION)
-			tc->needs_owner = true;
 		tc->ncontracts++;
 	}
 	table_endscan(scan);
