@@ -818,12 +818,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_variable
 DECLARE
-	oid_ int8;
+	oid_ int8 := slo_internal.objective_of(service, objective);
 	new_id int8;
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.service s WHERE s.name = service) THEN
-		RAISE EXCEPTION 'service "%" does not exist', service USING ERRCODE = 'undefined_object';
-	END IF;
 	IF NOT slo_internal.acts_for(slo_internal.service_owner(service)) THEN
 		RAISE EXCEPTION 'permission denied to open incidents of service "%"', service
 			USING ERRCODE = 'insufficient_privilege';
@@ -831,13 +828,6 @@ BEGIN
 	IF severity IS NULL OR severity NOT IN ('SEV1', 'SEV2', 'SEV3') THEN
 		RAISE EXCEPTION 'unknown severity "%"', severity
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use SEV1, SEV2 or SEV3.';
-	END IF;
-	IF objective IS NOT NULL THEN
-		SELECT o.id INTO oid_ FROM @extschema@.objective o WHERE o.service = service AND o.name = objective;
-		IF oid_ IS NULL THEN
-			RAISE EXCEPTION 'objective "%" of service "%" does not exist', objective, service
-				USING ERRCODE = 'undefined_object';
-		END IF;
 	END IF;
 	INSERT INTO @extschema@.incident (service, objective_id, severity, title, opened_by, started_at, detected_at)
 	VALUES (service, oid_, severity, title, CURRENT_USER, least(coalesce(started_at, now()), now()), now())
