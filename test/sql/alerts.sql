@@ -270,6 +270,15 @@ SELECT pg_temp.error($$SELECT slo.claim_notifications('sneaky', 10)$$);
 SELECT pg_temp.error($$SELECT slo.ack_notification(1)$$);
 RESET ROLE;
 
+-- opening incidents by hand: what is refused
+SELECT pg_temp.error($$SELECT slo.open_incident('nowhere', 'x')$$);
+SELECT pg_temp.error($$SELECT slo.open_incident('checkout', 'x', 'SEV9')$$);
+SELECT pg_temp.error($$SELECT slo.open_incident('checkout', 'x', 'SEV2', 'no-such-objective')$$);
+SELECT slo.open_incident('checkout', 'maintenance overran', 'SEV3', 'maint') > 0 AS opened;
+SELECT pg_temp.error($$SELECT slo.open_incident('checkout', 'again', 'SEV3', 'maint')$$);
+SELECT pg_temp.error($$SELECT slo.end_override('nowhere')$$);
+SELECT slo.drop_maintenance(-1) AS dropped_nothing;
+
 ------------------------------------------------------------------------------
 -- Attacks from a fresh-eyes review (2026-12-06), each now failing
 ------------------------------------------------------------------------------

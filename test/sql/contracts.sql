@@ -282,6 +282,8 @@ RESET ROLE;
 -- the owner disables one, with a reason, and it is recorded
 SET ROLE slo_test_owner;
 SELECT pg_temp.error($$SELECT slo.disable_contract('lead-email-shape', '')$$);
+SELECT pg_temp.error($$SELECT slo.set_contract_mode('lead-email-shape', 'warn')$$);
+SELECT pg_temp.error($$SELECT slo.enable_contract('no-such-contract')$$);
 SELECT pg_temp.error($$UPDATE slo.contract SET enabled = false WHERE name = 'lead-email-shape' RETURNING name$$);
 SELECT slo.disable_contract('lead-email-shape', 'vendor import of legacy leads, CHG-1234');
 SET ROLE slo_test_app;
